@@ -1,0 +1,122 @@
+"""The learner's environment: device choice, seeding, Korean plots, CPU numerics, a version report."""
+from __future__ import annotations
+
+import os
+import platform
+import random
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+DEVICE_VARIABLE = "RNNCOURSE_DEVICE"
+_KNOWN_DEVICES = ("cpu", "cuda", "mps")
+
+
+def _available(kind: str) -> bool:
+    if kind == "cpu":
+        return True
+    if kind == "cuda":
+        return torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps and mps.is_available())
+
+
+def device() -> torch.device:
+    """The device lessons train on: CUDA, else Apple MPS, else CPU; ``RNNCOURSE_DEVICE`` overrides."""
+    wanted = os.environ.get(DEVICE_VARIABLE, "").strip().lower()
+    if wanted:
+        kind = wanted.split(":")[0]
+        if kind not in _KNOWN_DEVICES:
+            raise RuntimeError(
+                f"{DEVICE_VARIABLE}={wanted!r}: 알 수 없는 장치입니다. cpu, cuda, mps 중 하나를 쓰세요. "
+                f"(unknown device; expected one of {', '.join(_KNOWN_DEVICES)})"
+            )
+        if not _available(kind):
+            raise RuntimeError(
+                f"{DEVICE_VARIABLE}={wanted!r}: 이 컴퓨터에는 {kind} 장치가 없습니다. "
+                f"변수를 지우거나 cpu로 바꾸세요. (requested device {kind!r} is not available here)"
+            )
+        return torch.device(wanted)
+    for kind in ("cuda", "mps"):
+        if _available(kind):
+            return torch.device(kind)
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and torch (all devices) so a lesson's numbers repeat run after run."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def korean_font_path() -> Path:
+    """Path of the bundled NanumGothic font shipped in the koreanize-matplotlib wheel."""
+    from importlib.util import find_spec
+
+    spec = find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "한글 글꼴 패키지(koreanize-matplotlib)가 없습니다. `make setup` 또는 "
+            "`pip install koreanize-matplotlib`로 설치하세요. (koreanize-matplotlib is not installed)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "NanumGothic.ttf"
+    if not path.is_file():
+        raise RuntimeError(f"NanumGothic.ttf not found at {path}")
+    return path
+
+
+def use_korean_font() -> str:
+    """Register NanumGothic with matplotlib (without importing koreanize_matplotlib) and fix the minus sign."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    path = korean_font_path()
+    font_manager.fontManager.addfont(str(path))
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams["font.family"] = name
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def setup(seed: int = 0) -> None:
+    """One call at the top of every lesson: Korean plots, fixed seeds, and fast CPU numerics."""
+    use_korean_font()
+    seed_everything(seed)
+    # Vanishing-gradient runs make denormal floats, which slowed CPU training about 100x here.
+    torch.set_flush_denormal(True)
+    warnings.filterwarnings("ignore", message=".*IProgress not found.*")
+
+
+def versions() -> dict[str, str]:
+    """Versions and hardware a bug report needs, as an ordered name → value table."""
+    import ipywidgets
+    import matplotlib
+
+    dev = device()
+    table = {
+        "Python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "matplotlib": matplotlib.__version__,
+        "ipywidgets": ipywidgets.__version__,
+        "장치 (device)": str(dev),
+        "CPU 스레드 (torch threads)": str(torch.get_num_threads()),
+    }
+    if torch.cuda.is_available():
+        table["CUDA"] = str(torch.version.cuda)
+        table["cuDNN"] = str(torch.backends.cudnn.version())
+        table["GPU"] = torch.cuda.get_device_name(0)
+    return table
+
+
+def about() -> None:
+    """Print :func:`versions` as one aligned table."""
+    table = versions()
+    width = max(len(k) for k in table)
+    for key, value in table.items():
+        print(f"{key:<{width}}  {value}")
