@@ -70,17 +70,55 @@ def korean_font_path() -> Path:
     return path
 
 
+FONT_FAMILY = "NanumGothic rnncourse"
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rnncourse"
+
+
+def _font_with_minus(source: Path) -> Path:
+    """A cached copy of NanumGothic that also maps U+2212 (the minus sign) to its hyphen glyph.
+
+    NanumGothic has no minus sign, and matplotlib draws one on negative ticks and in log-axis exponents
+    (mathtext uses only the first font family), where it would show as a box.
+    """
+    from fontTools.ttLib import TTFont
+
+    target = _cache_dir() / f"NanumGothic-minus-{source.stat().st_size}.ttf"
+    if target.is_file():
+        return target
+    font = TTFont(str(source))
+    for table in font["cmap"].tables:
+        if table.isUnicode() and "hyphen" in table.cmap.values():
+            table.cmap.setdefault(0x2212, table.cmap.get(0x2D, "hyphen"))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = FONT_FAMILY
+        elif record.nameID == 6:
+            record.string = FONT_FAMILY.replace(" ", "-")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    font.save(str(partial))
+    os.replace(partial, target)  # atomic: kernels started together may race here
+    return target
+
+
 def use_korean_font() -> str:
-    """Register NanumGothic with matplotlib (without importing koreanize_matplotlib) and fix the minus sign."""
+    """Make matplotlib draw Hangul with NanumGothic (from the koreanize-matplotlib wheel, not its module).
+
+    Importing koreanize_matplotlib breaks on Python >= 3.12, so its font file is registered directly,
+    patched once so that the minus sign renders too.
+    """
     import matplotlib
     from matplotlib import font_manager
 
-    path = korean_font_path()
+    path = _font_with_minus(korean_font_path())
     font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
-    matplotlib.rcParams["font.family"] = name
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return name
+    matplotlib.rcParams["font.family"] = [FONT_FAMILY, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = True
+    return FONT_FAMILY
 
 
 def setup(seed: int = 0) -> None:

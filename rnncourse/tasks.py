@@ -1,6 +1,8 @@
 """Generated sequence tasks: every task is made in code from a seed, so lessons need no downloads."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 
@@ -34,3 +36,161 @@ def lag_task(batch: int, length: int, lag: int, *, seed: int | None = None
     mask = torch.zeros(batch, length, dtype=torch.bool)
     mask[:, lag:] = True
     return bits.unsqueeze(-1), y, mask
+
+
+def _nonnegative(name: str, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int; got {value!r}")
+
+
+ADDING_BASELINE_MSE = 1.0 / 6.0
+"""MSE of always answering 1.0 on ``adding_task``: Var(U1 + U2) = 2 * 1/12 for two uniforms."""
+
+
+def adding_task(batch: int, length: int, *, seed: int | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The adding problem: sum the two marked numbers of a long sequence (a long-time-lag test).
+
+    Hochreiter & Schmidhuber (1997), in the form of Le et al. (2015) and Arjovsky et al. (2016).
+    Returns ``x`` (batch, length, 2) float32: channel 0 holds uniform [0, 1) values, channel 1 is
+    a two-hot marker with one mark in the first half (steps ``< length // 2``) and one in the
+    second half; and ``y`` (batch, 1) float32, the sum of the two marked values. Always answering
+    the mean sum 1.0 scores ``ADDING_BASELINE_MSE`` = 1/6: a model must beat it to have learned.
+    """
+    _positive("batch", batch)
+    _positive("length", length)
+    if length < 2:
+        raise ValueError(f"length must be at least 2 (one mark per half); got {length}")
+    gen = _generator(seed)
+    values = torch.rand(batch, length, generator=gen)
+    half = length // 2
+    rows = torch.arange(batch)
+    markers = torch.zeros(batch, length)
+    markers[rows, torch.randint(0, half, (batch,), generator=gen)] = 1.0
+    markers[rows, torch.randint(half, length, (batch,), generator=gen)] = 1.0
+    return torch.stack([values, markers], dim=-1), (values * markers).sum(1, keepdim=True)
+
+
+def _copy_length(n_symbols: int, delay: int, n_categories: int) -> int:
+    """Validate the copy task's arguments and return its total length 2 * n_symbols + delay + 1."""
+    _positive("n_symbols", n_symbols)
+    _nonnegative("delay", delay)
+    _positive("n_categories", n_categories)
+    if n_categories < 2:
+        raise ValueError(f"n_categories must be at least 2 (one symbol is no memory); "
+                         f"got {n_categories}")
+    return 2 * n_symbols + delay + 1
+
+
+def copy_task(batch: int, n_symbols: int, delay: int, *, n_categories: int = 8,
+              seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The copy (memory) task: read a string, wait ``delay`` steps, then write the string back.
+
+    Hochreiter & Schmidhuber (1997), in the form of Arjovsky et al. (2016). The input is
+    ``n_symbols`` random symbols from ``n_categories``, ``delay`` blanks, a go marker, and
+    ``n_symbols`` more blanks, so T = 2 * n_symbols + delay + 1. Returns ``x`` (batch, T,
+    n_categories + 2) float32 one-hot (class ``n_categories`` is the blank, ``n_categories + 1``
+    the go marker) and ``y`` (batch, T) int64 class indices: blank everywhere except the last
+    ``n_symbols`` steps, which repeat the string. The baseline is ``copy_baseline_loss``.
+    """
+    _positive("batch", batch)
+    length = _copy_length(n_symbols, delay, n_categories)
+    blank, go = n_categories, n_categories + 1
+    symbols = torch.randint(0, n_categories, (batch, n_symbols), generator=_generator(seed))
+    inputs = torch.full((batch, length), blank)
+    inputs[:, :n_symbols] = symbols
+    inputs[:, n_symbols + delay] = go
+    y = torch.full((batch, length), blank)
+    y[:, -n_symbols:] = symbols
+    return torch.nn.functional.one_hot(inputs, n_categories + 2).float(), y
+
+
+def copy_baseline_loss(n_symbols: int, delay: int, n_categories: int = 8) -> float:
+    """Cross-entropy per step of the best predictor that remembers no symbol, on ``copy_task``.
+
+    It answers blank with certainty until the output phase (loss 0), then the uniform
+    distribution over the categories (loss ln n_categories at each of the ``n_symbols`` steps):
+    n_symbols * ln(n_categories) / T with T = 2 * n_symbols + delay + 1 (Arjovsky et al. 2016).
+    """
+    length = _copy_length(n_symbols, delay, n_categories)
+    return n_symbols * math.log(n_categories) / length
+
+
+def multi_timescale_signal(length: int, *, batch: int = 1,
+                           periods: tuple[int, ...] = (2, 16, 128), seed: int | None = None
+                           ) -> tuple[torch.Tensor, torch.Tensor]:
+    """A sum of ±1 switching components with different time scales: the seed's life analogy.
+
+    Where you are changes every second, a phone call comes every week, an election every four
+    years: component k is a random telegraph signal that flips sign with probability
+    ``1 / periods[k]`` at each step (so ``periods[k]`` is its mean time between switches; 2 makes
+    a fresh coin flip every step, a fast noisy component). Each starts at a random sign, so all
+    are independent and ±1 with probability 1/2 at every step. Returns ``x`` (batch, length, 1)
+    float32, the sum, and ``components`` (batch, length, len(periods)) float32, so a lesson can
+    ask an LSTM to track each slow component from ``x``; a model that sees only the current
+    ``x`` gets ``memoryless_tracking_accuracy(len(periods))`` of the signs right.
+    """
+    _positive("length", length)
+    _positive("batch", batch)
+    if not isinstance(periods, tuple | list) or not periods:
+        raise ValueError(f"periods must be a non-empty tuple of positive ints; got {periods!r}")
+    for index, period in enumerate(periods):
+        _positive(f"periods[{index}]", period)
+    gen = _generator(seed)
+    start = torch.randint(0, 2, (batch, 1, len(periods)), generator=gen) * 2 - 1
+    flip_probability = 1.0 / torch.tensor(periods, dtype=torch.float32)
+    flips = torch.rand(batch, length, len(periods), generator=gen) < flip_probability
+    flips[:, 0] = False
+    parity = flips.cumsum(dim=1) % 2
+    components = (start * (1 - 2 * parity)).float()
+    return components.sum(-1, keepdim=True), components
+
+
+def memoryless_tracking_accuracy(n_components: int) -> float:
+    """Best accuracy for the sign of one component of ``multi_timescale_signal`` from x_t alone.
+
+    The best guess from the current sum alone is its sign (a coin flip when it is 0). Given that
+    the tracked component is +1, the sum is 1 + 2h - (n - 1) when h of the other n - 1
+    components are +1 (a binomial count); by symmetry the same holds for -1. This gives 3/4
+    for three components; a model with memory must beat it on the slow components.
+    """
+    _positive("n_components", n_components)
+    others = n_components - 1
+    score = 0.0
+    for heads in range(others + 1):
+        total = 1 + 2 * heads - others
+        score += math.comb(others, heads) * (1.0 if total > 0 else 0.5 if total == 0 else 0.0)
+    return score / 2 ** others
+
+
+def future_context_task(batch: int, length: int, *, lead: int = 3, n_categories: int = 4,
+                        seed: int | None = None
+                        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Random symbols in, the symbol ``lead`` steps LATER out: a task only future context solves.
+
+    The mirror image of ``lag_task``. Returns ``x`` (batch, length, n_categories) float32
+    one-hot symbols, ``y`` (batch, length) int64 with ``y[:, t]`` the class at ``t + lead``, and
+    ``mask`` (batch, length) bool, False for the last ``lead`` steps (no later input; y is 0
+    there). A unidirectional RNN has not yet read the answer, so it stays at chance,
+    ``future_context_chance(n_categories)``; a bidirectional one reads it from the backward pass.
+    """
+    _positive("batch", batch)
+    _positive("length", length)
+    _positive("lead", lead)
+    _positive("n_categories", n_categories)
+    if n_categories < 2:
+        raise ValueError(f"n_categories must be at least 2; got {n_categories}")
+    if lead >= length:
+        raise ValueError(f"lead must be smaller than length; got lead={lead}, length={length}")
+    symbols = torch.randint(0, n_categories, (batch, length), generator=_generator(seed))
+    y = torch.zeros_like(symbols)
+    y[:, :-lead] = symbols[:, lead:]
+    mask = torch.zeros(batch, length, dtype=torch.bool)
+    mask[:, :-lead] = True
+    return torch.nn.functional.one_hot(symbols, n_categories).float(), y, mask
+
+
+def future_context_chance(n_categories: int = 4) -> float:
+    """Accuracy of any model reading only the past on ``future_context_task``: 1 / n_categories."""
+    _positive("n_categories", n_categories)
+    return 1.0 / n_categories

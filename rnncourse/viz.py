@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from typing import Mapping, Sequence
 
@@ -9,12 +10,32 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def missing_glyph_warnings(fig: plt.Figure) -> list[str]:
-    """Render ``fig`` to PNG and return matplotlib's 'Glyph … missing' warnings (empty when all glyphs exist)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png")
-    return [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    """Render ``fig`` to PNG and return every missing-glyph report (empty when all glyphs exist).
+
+    Matplotlib reports a glyph missing from text as a warning and from mathtext (log-axis exponents)
+    as a log record; both are collected.
+    """
+    collect = _Collect()
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(collect)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.savefig(io.BytesIO(), format="png")
+    finally:
+        logger.removeHandler(collect)
+    reports = [str(w.message) for w in caught] + collect.messages
+    return [m for m in reports if "missing from" in m or "does not have a glyph" in m]
 
 
 def plot_losses(histories: Mapping[str, Sequence[float]], *, title: str, ylabel: str = "손실",

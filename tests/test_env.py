@@ -33,6 +33,15 @@ def test_unknown_device_is_a_clear_error(monkeypatch):
         rnncourse.device()
 
 
+def test_patched_font_is_cached_and_has_the_minus(tmp_path, monkeypatch):
+    from fontTools.ttLib import TTFont
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = env._font_with_minus(env.korean_font_path())
+    assert first.parent == tmp_path / "rnncourse" and env._font_with_minus(env.korean_font_path()) == first
+    assert 0x2212 in TTFont(str(first)).getBestCmap()
+    assert 0x2212 not in TTFont(str(env.korean_font_path())).getBestCmap()
+
+
 def test_seed_everything_repeats_all_generators():
     def draw():
         import random
@@ -56,6 +65,26 @@ def test_korean_title_renders_without_missing_glyphs():
     plt.close(fig)
 
 
+def test_log_axis_exponents_minus_and_mixed_math_render():
+    """Log-axis exponents are mathtext, which matplotlib reports through logging, not warnings."""
+    rnncourse.use_korean_font()
+    fig, ax = plt.subplots()
+    ax.semilogy([1, 2, 3], [1e-5, 1e-2, 10], label=r"tanh의 도함수 $1-\tanh^2(x)$")
+    ax.set_title("기울기 크기 −3, $e^{-2x}$ 함수")
+    ax.legend()
+    assert missing_glyph_warnings(fig) == []
+    plt.close(fig)
+
+
+def test_mathtext_detector_can_fail():
+    with plt.rc_context({"font.family": ["DejaVu Sans"]}):
+        fig, ax = plt.subplots()
+        ax.semilogy([1, 2, 3], [1e-5, 1e-2, 10], label="한글 $x$")
+        ax.legend()
+        assert any("does not have a glyph" in m for m in missing_glyph_warnings(fig))
+        plt.close(fig)
+
+
 def test_missing_glyph_detector_can_fail():
     """Without the Korean font, the same title must be reported as missing glyphs."""
     with plt.rc_context({"font.family": "DejaVu Sans"}):
@@ -68,8 +97,7 @@ def test_missing_glyph_detector_can_fail():
 def test_setup_turns_on_korean_font_and_denormal_flush():
     rnncourse.setup(seed=1)
     import matplotlib
-    assert matplotlib.rcParams["axes.unicode_minus"] is False
-    assert "NanumGothic" in matplotlib.rcParams["font.family"][0]
+    assert matplotlib.rcParams["font.family"][0] == env.FONT_FAMILY
     tiny = torch.tensor([1e-30], dtype=torch.float32) * 1e-10  # 1e-40 is a float32 denormal
     assert tiny.item() == 0.0
 
