@@ -1,0 +1,551 @@
+"""Small experiment runners for lesson 09 (하이퍼파라미터 튜닝): data splits, a configurable recurrent
+model with dropout, L1/L2 penalties and a choice of optimizer, an LSTM cell whose squashing function is
+tanh or softsign, early-stopping bookkeeping, and the tasks the lesson trains on.
+
+Everything is small on purpose: each run takes about a second or less on one CPU core, so a lesson can
+afford many runs and judge each tip by more than one seed.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple, Sequence
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+Tensor = torch.Tensor
+
+
+# ---------------------------------------------------------------- data
+def _generator(seed: int | None) -> torch.Generator:
+    return torch.Generator().manual_seed(0 if seed is None else int(seed))
+
+
+def _positive(name: str, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value!r}")
+
+
+def sign_of_sum_task(n: int, length: int = 10, *, flip: float = 0.1, seed: int | None = None
+                     ) -> tuple[Tensor, Tensor]:
+    """Sequence classification: is the sum of the sequence positive? A fraction ``flip`` of labels is wrong.
+
+    Returns ``x`` (n, length, 1) float32 standard normal values and ``y`` (n,) float32 labels in {0, 1}.
+    The clean rule is ``y = [sum_t x_t > 0]``; each label is then flipped with probability ``flip``
+    (label noise), so no model can beat accuracy ``1 - flip`` on fresh data, and a model that fits the
+    training labels perfectly has memorised the noise.
+    """
+    _positive("n", n)
+    _positive("length", length)
+    if not 0.0 <= flip < 0.5:
+        raise ValueError(f"flip must be in [0, 0.5); got {flip!r}")
+    gen = _generator(seed)
+    x = torch.randn(n, length, 1, generator=gen)
+    clean = (x.sum(dim=(1, 2)) > 0).float()
+    wrong = torch.rand(n, generator=gen) < flip
+    return x, torch.where(wrong, 1.0 - clean, clean)
+
+
+def sine_regression_task(n: int, length: int = 24, *, offset: float = 500.0, amplitude: float = 120.0,
+                         noise: float = 5.0, seed: int | None = None) -> tuple[Tensor, Tensor]:
+    """Many-to-one regression in large raw units: read ``length`` noisy samples of a sine, predict the next.
+
+    Each sequence has its own period (8 to 20 steps) and phase; values are ``offset + amplitude *
+    sin(...) + noise``, like a daily load in megawatts. Returns ``x`` (n, length, 1) and ``y`` (n, 1),
+    both in raw units (not normalised): the lesson normalises them itself.
+    """
+    _positive("n", n)
+    _positive("length", length)
+    gen = _generator(seed)
+    period = 8.0 + 12.0 * torch.rand(n, 1, generator=gen)
+    phase = 2 * math.pi * torch.rand(n, 1, generator=gen)
+    t = torch.arange(length + 1, dtype=torch.float32)
+    clean = offset + amplitude * torch.sin(2 * math.pi * t / period + phase)
+    values = clean + noise * torch.randn(n, length + 1, generator=gen)
+    return values[:, :length].unsqueeze(-1), values[:, length:]
+
+
+def parity_task(n: int, length: int = 20, *, window: int = 3, seed: int | None = None
+                ) -> tuple[Tensor, Tensor, Tensor]:
+    """Random bits in; at step t the target is the parity (XOR) of the last ``window`` bits x_{t-window+1..t}.
+
+    Returns ``x`` (n, length, 1) float32 bits, ``y`` (n, length) float32 targets and ``mask`` (n, length)
+    bool, False for the first ``window - 1`` steps. Any ``window - 1`` of the bits say nothing about the
+    target (chance is 50 %, loss ln 2): the model must keep all of them and combine them nonlinearly.
+    """
+    _positive("n", n)
+    _positive("window", window)
+    if length <= window:
+        raise ValueError(f"length must exceed window; got length={length}, window={window}")
+    bits = torch.randint(0, 2, (n, length), generator=_generator(seed)).float()
+    total = torch.zeros(n, length - window + 1)
+    for k in range(window):
+        total += bits[:, k:length - window + 1 + k]
+    y = torch.zeros_like(bits)
+    y[:, window - 1:] = total % 2
+    mask = torch.zeros(n, length, dtype=torch.bool)
+    mask[:, window - 1:] = True
+    return bits.unsqueeze(-1), y, mask
+
+
+class Split(NamedTuple):
+    """A data set cut into three disjoint parts, each a tuple of tensors (x, y, ...)."""
+
+    train: tuple[Tensor, ...]
+    val: tuple[Tensor, ...]
+    test: tuple[Tensor, ...]
+
+
+def split_data(*tensors: Tensor, sizes: Sequence[int], seed: int | None = None) -> Split:
+    """Shuffle the rows of ``tensors`` (same first dimension) and cut them into train / val / test.
+
+    ``sizes`` gives the number of rows of each part (three ints whose sum is at most the row count).
+    """
+    if not tensors:
+        raise ValueError("split_data needs at least one tensor")
+    rows = tensors[0].shape[0]
+    if any(t.shape[0] != rows for t in tensors):
+        raise ValueError(f"all tensors must have the same first dimension; got {[t.shape[0] for t in tensors]}")
+    if len(sizes) != 3 or any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"sizes must be three positive ints (train, val, test); got {sizes!r}")
+    if sum(sizes) > rows:
+        raise ValueError(f"sizes {tuple(sizes)} ask for {sum(sizes)} rows but only {rows} exist")
+    order = torch.randperm(rows, generator=_generator(seed))
+    cuts = [0, sizes[0], sizes[0] + sizes[1], sum(sizes)]
+    parts = [tuple(t[order[a:b]] for t in tensors) for a, b in zip(cuts[:-1], cuts[1:])]
+    return Split(*parts)
+
+
+def sign_of_sum_split(n_train: int, *, seed: int = 0, n_val: int = 64, n_test: int = 2000, length: int = 10,
+                      flip: float = 0.1) -> Split:
+    """The lesson's overfitting data: :func:`sign_of_sum_task` as train / val / test (10 % wrong labels).
+
+    Validation and test sets depend on ``seed`` only, not on ``n_train``, so runs with more or less
+    training data are judged on the very same sequences.
+    """
+    _positive("n_train", n_train)
+    x_eval, y_eval = sign_of_sum_task(n_val + n_test, length, flip=flip, seed=seed)
+    x_train, y_train = sign_of_sum_task(n_train, length, flip=flip, seed=seed + 7_919)
+    return Split((x_train, y_train), (x_eval[:n_val], y_eval[:n_val]), (x_eval[n_val:], y_eval[n_val:]))
+
+
+@dataclass(frozen=True)
+class Standardizer:
+    """z = (y - mean) / std with statistics from the training set; ``inverse`` maps back to raw units."""
+
+    mean: float
+    std: float
+
+    @classmethod
+    def fit(cls, y_train: Tensor) -> "Standardizer":
+        """Statistics of the TRAINING data only (using val/test here would leak them into training)."""
+        std = float(y_train.std())
+        if not std > 0:
+            raise ValueError("cannot standardise constant data (std is 0)")
+        return cls(float(y_train.mean()), std)
+
+    def __call__(self, y: Tensor) -> Tensor:
+        return (y - self.mean) / self.std
+
+    def inverse(self, z: Tensor) -> Tensor:
+        """Back to raw units: y = z * std + mean."""
+        return z * self.std + self.mean
+
+
+def normalize_targets(y_train: Tensor, y_test: Tensor) -> tuple[Tensor, Tensor, float, float]:
+    """Reference for the lesson's exercise: standardise both with the training set's mean and std."""
+    scaler = Standardizer.fit(y_train)
+    return scaler(y_train), scaler(y_test), scaler.mean, scaler.std
+
+
+# ---------------------------------------------------------------- models
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|), written out the way torch.nn.functional.softsign computes it."""
+    return x / (1 + x.abs())
+
+
+def identity(x: Tensor) -> Tensor:
+    """No squashing at all; only for timing (how much of an LSTM step do the activations cost?)."""
+    return x
+
+
+SQUASH: dict[str, Callable[[Tensor], Tensor]] = {"tanh": torch.tanh, "softsign": softsign, "identity": identity}
+
+
+class CustomLSTM(nn.Module):
+    """One LSTM layer written step by step, with the squashing function as a choice: tanh or softsign.
+
+    Gates stay sigmoid; ``activation`` replaces tanh on the candidate g_t and on the cell output, as in
+    DL4J's GravesLSTM ``.activation(...)``. Parameters and gate order (i, f, g, o) follow ``nn.LSTM``,
+    and so does the initialisation, so the two activations are compared like with like.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, activation: str = "tanh") -> None:
+        super().__init__()
+        if activation not in SQUASH:
+            raise ValueError(f"activation must be one of {sorted(SQUASH)}; got {activation!r}")
+        self.hidden_size, self.activation = hidden_size, activation
+        self.W_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
+        self.W_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
+        self.b_ih = nn.Parameter(torch.empty(4 * hidden_size))
+        self.b_hh = nn.Parameter(torch.empty(4 * hidden_size))
+        bound = 1.0 / math.sqrt(hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """x (B, T, D) → (all h_t (B, T, H), (h_T, c_T)), like ``nn.LSTM(batch_first=True)``."""
+        batch, steps, _ = x.shape
+        squash = SQUASH[self.activation]
+        if state is None:
+            h = x.new_zeros(batch, self.hidden_size)
+            c = x.new_zeros(batch, self.hidden_size)
+        else:
+            h, c = state
+        xw = x @ self.W_ih.T + (self.b_ih + self.b_hh)  # input terms of all steps at once
+        outputs = []
+        for t in range(steps):
+            i, f, g, o = (xw[:, t] + h @ self.W_hh.T).chunk(4, dim=-1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * squash(g)
+            h = torch.sigmoid(o) * squash(c)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1), (h, c)
+
+
+class SequenceModel(nn.Module):
+    """A recurrent layer stack with a linear read-out: the configurable model every experiment uses.
+
+    ``cell`` is "lstm", "gru" or "rnn" (PyTorch's modules) or "lstm-tanh" / "lstm-softsign" (the
+    step-by-step :class:`CustomLSTM`, one layer). ``dropout`` drops inputs of the recurrent layer, of the
+    read-out and (with ``num_layers`` > 1) between layers: the non-recurrent connections only, as Zaremba
+    et al. (2014) recommend; the recurrent connections h_{t-1} -> h_t are never dropped. ``many_to_one``
+    reads out only the last step; ``output`` is "identity", "tanh" or "sigmoid" (applied after the read-out).
+    """
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 16, *, cell: str = "lstm", num_layers: int = 1,
+                 dropout: float = 0.0, output_size: int = 1, many_to_one: bool = True,
+                 output: str = "identity") -> None:
+        super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+        if output not in ("identity", "tanh", "sigmoid"):
+            raise ValueError(f"output must be 'identity', 'tanh' or 'sigmoid'; got {output!r}")
+        _positive("hidden_size", hidden_size)
+        _positive("num_layers", num_layers)
+        self.config = dict(input_size=input_size, hidden_size=hidden_size, cell=cell, num_layers=num_layers,
+                           dropout=dropout, output_size=output_size, many_to_one=many_to_one, output=output)
+        between = dropout if num_layers > 1 else 0.0
+        if cell in ("lstm", "gru", "rnn"):
+            module = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+            self.rnn = module(input_size, hidden_size, num_layers=num_layers, batch_first=True, dropout=between)
+        elif cell in ("lstm-tanh", "lstm-softsign"):
+            if num_layers != 1:
+                raise ValueError(f"cell {cell!r} has one layer only; got num_layers={num_layers}")
+            self.rnn = CustomLSTM(input_size, hidden_size, activation=cell.split("-")[1])
+        else:
+            raise ValueError(f"cell must be lstm, gru, rnn, lstm-tanh or lstm-softsign; got {cell!r}")
+        self.drop = nn.Dropout(dropout)
+        self.readout = nn.Linear(hidden_size, output_size)
+        self.many_to_one, self.output = many_to_one, output
+
+    def forward(self, x: Tensor) -> Tensor:
+        """x (B, T, D) → (B, output_size) if many_to_one else (B, T, output_size)."""
+        hidden, _ = self.rnn(self.drop(x))
+        if self.many_to_one:
+            hidden = hidden[:, -1]
+        out = self.readout(self.drop(hidden))
+        if self.output == "tanh":
+            return torch.tanh(out)
+        if self.output == "sigmoid":
+            return torch.sigmoid(out)
+        return out
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable numbers in ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def weight_penalty(model: nn.Module, l1: float = 0.0, l2: float = 0.0) -> Tensor:
+    """l1 · Σ|w| + l2 · Σw² over the weight matrices (biases are not penalised)."""
+    total = torch.zeros((), device=next(model.parameters()).device)
+    for name, p in model.named_parameters():
+        if "bias" in name or name.startswith("b_") or ".b_" in name:
+            continue
+        if l1:
+            total = total + l1 * p.abs().sum()
+        if l2:
+            total = total + l2 * (p * p).sum()
+    return total
+
+
+# ---------------------------------------------------------------- optimisation
+OPTIMIZER_NAMES = {"sgd": "SGD", "nesterov": "SGD + 네스테로프 모멘텀", "rmsprop": "RMSProp",
+                   "adagrad": "AdaGrad", "adam": "Adam"}
+
+
+def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
+    """"sgd", "nesterov" (SGD, momentum 0.9, Nesterov), "rmsprop", "adagrad" or "adam", at learning rate lr."""
+    if not lr > 0:
+        raise ValueError(f"lr must be positive; got {lr!r}")
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name == "nesterov":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    if name == "adagrad":
+        return torch.optim.Adagrad(params, lr=lr)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    raise ValueError(f"optimizer must be one of {sorted(OPTIMIZER_NAMES)}; got {name!r}")
+
+
+def bce_loss(pred: Tensor, y: Tensor) -> Tensor:
+    """Binary cross-entropy of logits ``pred`` against labels (or probabilities) ``y`` in [0, 1], same size."""
+    return nn.functional.binary_cross_entropy_with_logits(pred.reshape(y.shape), y)
+
+
+def mse_loss(pred: Tensor, y: Tensor) -> Tensor:
+    """Mean squared error between ``pred`` and ``y`` of the same number of elements."""
+    return ((pred.reshape(y.shape) - y) ** 2).mean()
+
+
+LOSSES = {"bce": bce_loss, "mse": mse_loss}
+
+
+def early_stopping(val_losses: Sequence[float], patience: int) -> tuple[int, int]:
+    """Replay early stopping over per-epoch validation losses; returns (best_epoch, stop_epoch), 0-based.
+
+    An epoch improves when its loss is strictly below the best so far. Training stops at the first epoch
+    that is ``patience`` epochs after the last improvement (``stop = best + patience``); if the losses run
+    out first, ``stop`` is the last epoch. Only epochs up to ``stop`` are looked at.
+    """
+    if not isinstance(patience, int) or isinstance(patience, bool) or patience < 1:
+        raise ValueError(f"patience must be a positive int; got {patience!r}")
+    if len(val_losses) == 0:
+        raise ValueError("val_losses is empty")
+    best_epoch, best = 0, float(val_losses[0])
+    for epoch in range(1, len(val_losses)):
+        loss = float(val_losses[epoch])
+        if loss < best:
+            best_epoch, best = epoch, loss
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
+
+
+class EarlyStopping:
+    """Online version of :func:`early_stopping` that also keeps a copy of the best model's weights."""
+
+    def __init__(self, patience: int) -> None:
+        if not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"patience must be a positive int; got {patience!r}")
+        self.patience = patience
+        self.best_epoch, self.best, self.epoch = -1, math.inf, -1
+        self.best_state: dict[str, Tensor] | None = None
+
+    def update(self, val_loss: float, model: nn.Module | None = None) -> bool:
+        """Record one epoch's validation loss; True when training should stop now."""
+        self.epoch += 1
+        if val_loss < self.best or self.best_epoch < 0:
+            self.best_epoch, self.best = self.epoch, float(val_loss)
+            if model is not None:
+                self.best_state = copy.deepcopy(model.state_dict())
+            return False
+        return self.epoch - self.best_epoch >= self.patience
+
+
+@dataclass
+class History:
+    """Per-epoch losses of one run (evaluated without dropout) and where early stopping put it."""
+
+    train: list[float] = field(default_factory=list)
+    val: list[float] = field(default_factory=list)
+    best_epoch: int = -1
+    stop_epoch: int = -1
+    seconds: float = 0.0
+
+    @property
+    def best_val(self) -> float:
+        """The validation loss of the best epoch."""
+        if self.best_epoch < 0:
+            raise ValueError("no validation losses were recorded")
+        return self.val[self.best_epoch]
+
+
+def evaluate(model: nn.Module, data: tuple[Tensor, ...], loss: str | Callable[[Tensor, Tensor], Tensor] = "bce",
+             ) -> float:
+    """Loss of ``model`` on ``data`` = (x, y) in evaluation mode (no dropout, no gradient)."""
+    loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
+    x, y = data[0], data[1]
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        value = float(loss_fn(model(x.to(device)), y.to(device)))
+    model.train(was_training)
+    return value
+
+
+def fit(model: nn.Module, train_data: tuple[Tensor, ...], val_data: tuple[Tensor, ...] | None = None, *,
+        epochs: int, lr: float, optimizer: str = "adam", loss: str = "bce", l1: float = 0.0, l2: float = 0.0,
+        batch_size: int | None = None, clip: float | None = 1.0, patience: int | None = None,
+        restore_best: bool = True, seed: int | None = None, on_epoch: Callable[[History], None] | None = None,
+        progress: bool = True, desc: str = "학습") -> History:
+    """Train on (x, y) for ``epochs`` passes (full batch unless ``batch_size``), recording train/val loss.
+
+    The objective is the data loss plus :func:`weight_penalty` (l1, l2). With ``patience`` the run stops
+    early on the validation loss and, if ``restore_best``, ends with the best epoch's weights. ``on_epoch``
+    is called with the history after every epoch (the dashboard draws its live plot from it).
+    """
+    _positive("epochs", epochs)
+    loss_fn = LOSSES[loss]
+    device = next(model.parameters()).device
+    x, y = train_data[0].to(device), train_data[1].to(device)
+    val = None if val_data is None else (val_data[0].to(device), val_data[1].to(device))
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    stopper = EarlyStopping(patience) if patience else None
+    gen = _generator(seed)
+    history = History()
+    start = time.perf_counter()
+    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
+    for _ in bar:
+        model.train()
+        order = torch.randperm(len(x), generator=gen) if batch_size else None
+        for begin in range(0, len(x), batch_size or len(x)):
+            rows = slice(None) if order is None else order[begin:begin + batch_size].to(device)
+            objective = loss_fn(model(x[rows]), y[rows]) + weight_penalty(model, l1, l2)
+            opt.zero_grad(set_to_none=True)
+            objective.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+        history.train.append(evaluate(model, (x, y), loss_fn))
+        if val is not None:
+            history.val.append(evaluate(model, val, loss_fn))
+        if on_epoch is not None:
+            on_epoch(history)
+        if not math.isfinite(history.train[-1]):
+            break
+        if stopper is not None and val is not None and stopper.update(history.val[-1], model):
+            break
+    bar.close()
+    history.seconds = time.perf_counter() - start
+    if val is not None and history.val:
+        history.best_epoch = min(range(len(history.val)), key=history.val.__getitem__)
+        history.stop_epoch = len(history.val) - 1
+        if stopper is not None:
+            history.best_epoch = stopper.best_epoch
+            if restore_best and stopper.best_state is not None:
+                model.load_state_dict(stopper.best_state)
+    return history
+
+
+def accuracy(model: nn.Module, data: tuple[Tensor, ...]) -> float:
+    """Share of labels in {0, 1} that the sign of the model's logit gets right."""
+    x, y = data[0], data[1]
+    device = next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        pred = (model(x.to(device)).reshape(y.shape) > 0).float()
+    return float((pred == y.to(device)).float().mean())
+
+
+def masked_bce(pred: Tensor, y: Tensor, mask: Tensor) -> Tensor:
+    """Binary cross-entropy of logits ``pred`` (B, T, 1) against ``y`` (B, T), over the steps where ``mask``."""
+    return nn.functional.binary_cross_entropy_with_logits(pred.squeeze(-1)[mask], y[mask])
+
+
+def train_stream(model: nn.Module, make_batch: Callable[[int], tuple[Tensor, ...]],
+                 loss_fn: Callable[[nn.Module, tuple[Tensor, ...]], Tensor], *, steps: int, lr: float,
+                 optimizer: str = "adam", clip: float | None = 1.0, progress: bool = True,
+                 desc: str = "학습") -> list[float]:
+    """``steps`` updates on fresh batches ``make_batch(step)`` (so no overfitting); returns every step's loss.
+
+    Like :func:`rnncourse.train.train`, with this module's optimizers (Nesterov included); a run whose
+    loss stops being finite ends early, its last entry NaN or inf.
+    """
+    _positive("steps", steps)
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    history: list[float] = []
+    for step in tqdm(range(steps), desc=desc, disable=not progress, leave=False):
+        loss = loss_fn(model, make_batch(step))
+        history.append(float(loss.detach()))
+        if not math.isfinite(history[-1]):
+            break
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+    return history
+
+
+# ---------------------------------------------------------------- softsign vs tanh measurements
+def squash_seconds(activation: str, size: int = 1_000_000, repeats: int = 20) -> float:
+    """CPU seconds of one forward + backward pass of the activation alone on ``size`` numbers (best of repeats)."""
+    fn = SQUASH[activation]
+    x = torch.randn(size, generator=_generator(0)).requires_grad_()
+    best = math.inf
+    for _ in range(repeats):
+        start = time.process_time()
+        fn(x).sum().backward()
+        best = min(best, time.process_time() - start)
+        x.grad = None
+    return best
+
+
+def forward_backward_seconds(models: dict[str, nn.Module], x: Tensor, repeats: int = 30) -> dict[str, float]:
+    """CPU seconds of one forward + backward pass (of ``model(x).sum()``) for each model, best of ``repeats``.
+
+    The models take turns, so a busy moment of a shared machine hits all of them alike, and each keeps its
+    fastest repeat: the usual way to time short code. Run on whatever device the models and ``x`` are on.
+    """
+    best = {name: math.inf for name in models}
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.process_time()
+            out = model(x)
+            (out[0] if isinstance(out, tuple) else out).sum().backward()
+            best[name] = min(best[name], time.process_time() - start)
+            model.zero_grad(set_to_none=True)
+    return best
+
+
+def lstm_step_seconds(activations: Sequence[str] = ("tanh", "softsign"), *, hidden_size: int = 32,
+                      batch: int = 32, length: int = 20, repeats: int = 30, seed: int = 0) -> dict[str, float]:
+    """CPU seconds of one forward + backward pass of :class:`CustomLSTM` for each activation (best of repeats)."""
+    x = torch.randn(batch, length, 1, generator=_generator(seed))
+    models = {}
+    for name in activations:
+        torch.manual_seed(seed)
+        models[name] = CustomLSTM(1, hidden_size, activation=name)
+    return forward_backward_seconds(models, x, repeats)
+
+
+def input_gradient_norms(activation: str, *, hidden_size: int = 32, length: int = 60, batch: int = 16,
+                         seeds: Sequence[int] = (0, 1, 2, 3, 4), weight_scale: float = 1.0) -> Tensor:
+    """‖∂(Σ h_T)/∂x_t‖ at initialisation for lags T - t = 0 .. length - 1, averaged over ``seeds``.
+
+    How much does the last hidden state still depend on an input ``lag`` steps ago? Returns a tensor of
+    ``length`` norms indexed by lag. ``weight_scale`` multiplies every initial parameter (larger weights
+    push the units into saturation).
+    """
+    norms = torch.zeros(length)
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = CustomLSTM(1, hidden_size, activation=activation)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.mul_(weight_scale)
+        x = torch.randn(batch, length, 1, generator=_generator(seed)).requires_grad_()
+        out, _ = model(x)
+        (grad,) = torch.autograd.grad(out[:, -1].sum(), x)
+        norms += grad.norm(dim=(0, 2)).flip(0) / len(seeds)
+    return norms
