@@ -42,6 +42,7 @@ lessons: setup
 
 bench: setup
 	$(PY) benchmarks/bench_scratch.py
+	$(PY) benchmarks/bench_charlm.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
