@@ -4,23 +4,8 @@ import torch
 from torch import nn
 
 from rnncourse import charlm
-from rnncourse.checks import CheckFailed
 from rnncourse.checks import lesson08 as check
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def assert_korean_failure(check_fn, wrong, words):
-    with pytest.raises(AssertionError) as err:
-        check_fn(wrong)
-    assert isinstance(err.value, CheckFailed)
-    message = str(err.value)
-    assert message.startswith(f"[{check_fn.title}]")
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in message), message  # Hangul
-    for word in words:
-        assert word in message, (word, message)
+from check_helpers import assert_korean_failure, stub
 
 
 # ---------------------------------------------------------------- tbptt_step

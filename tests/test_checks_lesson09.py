@@ -3,24 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.checks import CheckFailed
 from rnncourse.checks import lesson09 as check
 from rnncourse.tuning import early_stopping as ref_early_stopping
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def assert_korean_failure(check_fn, wrong, words):
-    with pytest.raises(AssertionError) as err:
-        check_fn(wrong)
-    assert isinstance(err.value, CheckFailed)
-    message = str(err.value)
-    assert message.startswith(f"[{check_fn.title}]")
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in message), message  # Hangul
-    for word in words:
-        assert word in message, (word, message)
+from check_helpers import assert_korean_failure, stub
 
 
 # ---------------------------------------------------------------- early stopping
