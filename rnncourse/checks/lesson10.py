@@ -1,0 +1,271 @@
+"""Self-checks for lesson 10 (응용): forecasting windows, Korean number readings, greedy decoding."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from rnncourse import applications as app
+from rnncourse.checks._core import CheckFailed, self_check
+
+
+def _to_numpy(value: Any, what: str) -> np.ndarray:
+    if value is None:
+        raise CheckFailed(f"{what} 자리에 None이 반환되었습니다. 값을 `return` 했는지 확인하세요.")
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise CheckFailed(f"{what}: 숫자 배열로 바꿀 수 없는 값({type(value).__name__})입니다.") from err
+
+
+def _run(fn: Callable[..., Any], *args: Any, hint: str) -> Any:
+    """Call the learner's function; a crash becomes a Korean failure that names the error and gives a hint."""
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise
+    except Exception as err:  # the learner's code crashed: say what happened and where to look
+        raise CheckFailed(f"함수를 실행하는 중에 오류가 났습니다 ({type(err).__name__}: {err}). 힌트: {hint}") from None
+
+
+# ---------------------------------------------------------------- exercise 1: make_windows
+WINDOW_CASES = [(12, 3, 1), (15, 4, 3), (7, 1, 1), (20, 6, 2)]  # (series length, window, horizon)
+
+
+def _window_rows_hint(X: np.ndarray, series: np.ndarray, window: int) -> str:
+    """Say where the first window starts when the learner's rows are windows at the wrong place."""
+    if X.ndim == 2 and X.shape[1] == window and len(X):
+        for start in range(len(series) - window + 1):
+            if np.array_equal(X[0], series[start:start + window]):
+                return (f" 첫 창이 series[{start}:{start + window}]입니다. 첫 창은 series[0:{window}], "
+                        f"곧 맨 앞의 값 {window}개여야 합니다.")
+            if np.array_equal(X[0], series[start:start + window][::-1]):
+                return " 창 안의 순서가 거꾸로입니다. 오래된 값이 앞(왼쪽)에 오도록 그대로 자르세요."
+    return ""
+
+
+def _target_hint(y: np.ndarray, series: np.ndarray, window: int, horizon: int) -> str:
+    """Explain which element of the series the learner used as the target of the first window."""
+    want = window - 1 + horizon
+    found = [i for i in range(len(series)) if series[i] == y[0]]
+    if not found:
+        return ""
+    got = found[0]
+    if got == window - 1:
+        return (f" y[0]이 series[{got}], 곧 창의 마지막 값입니다. 정답이 입력 창 안에 들어 있으면 모델이 답을 보고 "
+                f"맞히는 셈입니다(누수, leakage). 정답은 창의 마지막 값에서 {horizon}칸(horizon) 뒤인 series[{want}]입니다.")
+    if got < window - 1:
+        return f" y[0]이 series[{got}]로 창 안의 값입니다(누수). 정답은 창 밖, series[{want}]입니다."
+    if got == want + 1:
+        return f" y[0]이 series[{got}]로 한 칸 너무 멉니다. 창의 마지막 인덱스는 window-1이므로 정답은 series[{want}]입니다."
+    if got == horizon:
+        return f" y[0]이 series[{got}]입니다. horizon은 창의 시작이 아니라 창의 마지막 값에서부터 셉니다: series[{want}]."
+    return f" y[0]이 series[{got}]입니다. 정답은 series[window - 1 + horizon] = series[{want}]입니다."
+
+
+@self_check("예측용 창 만들기 make_windows")
+def make_windows(fn: Callable[[np.ndarray, int, int], Any]) -> str:
+    """make_windows(series, window, horizon) → X (N, window), y (N,), X[i] = series[i:i+window],
+    y[i] = series[i+window-1+horizon], N = len(series) - window - horizon + 1."""
+    rng = np.random.default_rng(10)
+    for length, window, horizon in WINDOW_CASES:
+        for series in (100.0 + np.arange(length), np.round(rng.normal(size=length), 6)):
+            given = series.copy()
+            result = _run(fn, given, window, horizon,
+                          hint="인덱스가 수열 밖으로 나갔다면 창의 개수 len(series) - window - horizon + 1과 "
+                               "정답의 위치 i + window - 1 + horizon을 확인하세요.")
+            if not np.array_equal(given, series):
+                raise CheckFailed("함수가 입력 series의 값을 바꾸었습니다. 원래 수열은 그대로 두세요.")
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise CheckFailed("(X, y) 두 값을 튜플로 반환하세요. 예: `return X, y`")
+            want_X, want_y = app.make_windows(series, window, horizon)
+            n = len(want_y)
+            where = f"길이 {length}, window={window}, horizon={horizon}일 때"
+            X = _to_numpy(result[0], "X")
+            y = _to_numpy(result[1], "y")
+            if X.shape != (n, window):
+                hint = ""
+                if X.shape == (window, n):
+                    hint = " 행과 열이 뒤바뀌었습니다. 창 하나가 한 행이 되도록 쌓으세요 (np.stack(창들))."
+                elif X.ndim == 2 and X.shape[1] == window and X.shape[0] == n - 1:
+                    hint = (" 마지막 창 하나가 빠졌습니다. 창의 개수는 len(series) - window - horizon + 1입니다 "
+                            "(range의 끝에 +1을 잊기 쉽습니다).")
+                elif X.ndim == 2 and X.shape[1] == window and X.shape[0] > n:
+                    hint = (" 창이 너무 많습니다. 마지막 창의 정답도 수열 안에 있어야 하므로 "
+                            "창의 개수는 len(series) - window - horizon + 1입니다.")
+                raise CheckFailed(f"{where} X의 모양이 다릅니다: 기대 {(n, window)}, 실제 {X.shape}.{hint}")
+            if y.shape != (n,):
+                hint = " y는 1차원 (N,)이어야 합니다. `.reshape(-1)`로 펴세요." if y.size == n else ""
+                raise CheckFailed(f"{where} y의 모양이 다릅니다: 기대 {(n,)}, 실제 {y.shape}.{hint}")
+            if not np.allclose(X, want_X):
+                raise CheckFailed(f"{where} X의 값이 다릅니다.{_window_rows_hint(X, series, window)} "
+                                  "X[i]는 series[i : i + window]입니다.")
+            if not np.allclose(y, want_y):
+                raise CheckFailed(f"{where} y의 값이 다릅니다.{_target_hint(y, series, window, horizon)}")
+    return "정답은 언제나 창이 끝난 뒤에 있습니다. 이것이 예측 문제에서 누수를 막는 첫걸음입니다."
+
+
+# ---------------------------------------------------------------- exercise 2: korean_reading
+PROBES = (1, 10, 11, 20, 100, 101, 110, 312, 1000, 1001, 2005, 3040, 9999)
+
+
+def _reading_hint(n: int, got: str, want: str) -> str:
+    """A Korean hint naming the typical mistake behind one wrong reading."""
+    if " " in got and got.replace(" ", "") == want:
+        return "자리 사이에 공백을 넣지 마세요. '삼백 십이'가 아니라 '삼백십이'입니다."
+    if len(got) == len(want) and sorted(got) == sorted(want):
+        return "자리의 순서가 다릅니다. 한국어도 영어처럼 큰 자리(천)부터 읽습니다."
+    if any(word in got for word in ("일십", "일백", "일천")) and got.replace("일", "") == want.replace("일", ""):
+        return "1은 십, 백, 천 앞에서 읽지 않습니다. 10은 '일십'이 아니라 '십', 1000은 '천'입니다."
+    if any(word in got for word in ("영", "공")):
+        return "0인 자리는 읽지 않고 건너뜁니다. 2005는 '이천영백영십오'가 아니라 '이천오'입니다."
+    if not any(unit in got for unit in "십백천") and any(unit in want for unit in "십백천"):
+        return "자리의 이름(십, 백, 천)이 빠졌습니다. 312는 '삼일이'가 아니라 '삼백십이'입니다."
+    return "천의 자리부터 차례로, 숫자(1이면 생략)와 자리 이름을 붙여 읽으세요."
+
+
+@self_check("한국어 수 읽기 korean_reading")
+def korean_reading(fn: Callable[[int], Any]) -> str:
+    """korean_reading(n) must equal the package's Sino-Korean reading for every n in 1..9999."""
+    numbers = list(PROBES) + [n for n in range(1, app.MAX_NUMBER + 1) if n not in PROBES]
+    wrong: list[tuple[int, Any, str]] = []
+    for n in numbers:
+        got = _run(fn, n, hint=f"n = {n}을 읽는 중이었습니다. 천, 백, 십, 일의 자리 숫자는 divmod(n, 1000)처럼 구합니다.")
+        if got is None:
+            raise CheckFailed(f"n = {n}: 함수가 아무것도 반환하지 않았습니다(None). 읽은 문자열을 `return` 하세요.")
+        if not isinstance(got, str):
+            raise CheckFailed(f"n = {n}: 문자열(str)을 반환해야 합니다. 지금은 {type(got).__name__} {got!r}입니다.")
+        want = app.korean_reading(n)
+        if got != want:
+            wrong.append((n, got, want))
+            if len(wrong) == 1 and n in PROBES:
+                break  # a probe already shows the mistake; no need to sweep all numbers
+    if wrong:
+        n, got, want = wrong[0]
+        count = "" if len(wrong) == 1 and n in PROBES else f" (1부터 9999까지 중 {len(wrong)}개가 다릅니다)"
+        raise CheckFailed(f"n = {n}의 읽기가 다릅니다: 기대 '{want}', 실제 '{got}'{count}. 힌트: {_reading_hint(n, got, want)}")
+    return "1부터 9999까지 9999개를 모두 맞게 읽었습니다."
+
+
+# ---------------------------------------------------------------- exercise 3: greedy_decode
+class ToyTranslator:
+    """A hand-made 'model' with the Seq2Seq interface whose next token depends on the previous token and on
+    an LSTM-like tuple state, so a decoding loop that skips feedback or the state update gives other tokens."""
+
+    vocab_size = len(app.TARGET_VOCAB)
+
+    def encode(self, src: torch.Tensor):
+        """State (count, limit), each (1, B, 1): the count starts at 0, the limit depends on the source."""
+        limit = (src.sum(dim=1) % 5 + 2).float().view(1, -1, 1)
+        return torch.zeros_like(limit), limit
+
+    def step(self, prev_tokens: torch.Tensor, state):
+        """Next token (3·prev + count) mod 12 + 3, or </s> once count exceeds the limit; returns scores."""
+        count, limit = state
+        count = count + 1
+        c = count.view(-1).long()
+        nxt = (3 * prev_tokens + c) % (self.vocab_size - 3) + 3
+        nxt = torch.where(count.view(-1) > limit.view(-1), torch.full_like(nxt, app.EOS), nxt)
+        scores = -(torch.arange(self.vocab_size).view(1, -1) - nxt.view(-1, 1)).abs().float()
+        return scores, (count, limit)
+
+
+def _reference_rows(reference: torch.Tensor) -> list[int]:
+    """How many tokens of each reference row count: up to and including its first </s>."""
+    lengths = []
+    for row in reference.tolist():
+        lengths.append(row.index(app.EOS) + 1 if app.EOS in row else len(row))
+    return lengths
+
+
+def _models() -> list[tuple[str, Any]]:
+    """The toy model, and small random Seq2Seq models with GRU and LSTM cells (tuple state)."""
+    models: list[tuple[str, Any]] = [("손으로 만든 작은 모델", ToyTranslator())]
+    with torch.random.fork_rng(devices=[]):  # fixed test models without touching the lesson's random state
+        torch.manual_seed(10)
+        for cell in ("gru", "lstm"):
+            model = app.Seq2Seq(hidden_size=16, embed_size=8, cell=cell).eval()
+            with torch.no_grad():
+                model.decoder.out.bias[app.EOS] -= 3.0  # keep random models from ending at once
+            models.append((f"무작위 {cell.upper()} Seq2Seq", model))
+    return models
+
+
+@torch.no_grad()
+def _decode_hint(got: np.ndarray, model: Any, src: torch.Tensor, max_len: int) -> str:
+    """Name the typical slip when the learner's output equals what that slip produces."""
+    first_state = model.encode(src)
+    slips = {}
+    state, toks = first_state, []
+    for _ in range(max_len):  # feeds <s> every step (no feedback)
+        scores, state = model.step(torch.full((src.shape[0],), app.BOS, dtype=torch.long), state)
+        toks.append(scores.argmax(-1))
+    slips["이전 단계의 예측을 다음 입력으로 넣지 않았습니다. 매 단계 `token = scores.argmax(-1)`로 바꾼 token을 "
+          "다음 `model.step`에 넣으세요."] = torch.stack(toks, 1)
+    token, toks = torch.full((src.shape[0],), app.BOS, dtype=torch.long), []
+    for _ in range(max_len):  # never updates the state
+        scores, _unused = model.step(token, first_state)
+        token = scores.argmax(-1)
+        toks.append(token)
+    slips["상태를 갱신하지 않았습니다. `scores, state = model.step(token, state)`처럼 새 상태를 받아 다음 단계에 "
+          "넘기세요."] = torch.stack(toks, 1)
+    state, token, toks = first_state, torch.full((src.shape[0],), app.BOS, dtype=torch.long), []
+    for _ in range(max_len):  # argmin
+        scores, state = model.step(token, state)
+        token = scores.argmin(-1)
+        toks.append(token)
+    slips["점수가 가장 낮은 음절을 골랐습니다. 탐욕적 디코딩은 `argmax`입니다."] = torch.stack(toks, 1)
+    reference = app.greedy_decode(model, src, max_len)
+    slips["시작 기호 <s>를 출력의 첫 칸에 넣었습니다. <s>는 첫 입력일 뿐, 출력에는 예측한 음절만 담습니다."] = \
+        torch.cat([torch.full((src.shape[0], 1), app.BOS, dtype=torch.long), reference[:, :-1]], 1)
+    for message, tokens in slips.items():
+        if got.shape == tuple(tokens.shape) and np.array_equal(got, tokens.numpy()):
+            return message
+    return ""
+
+
+@self_check("탐욕적 디코딩 greedy_decode")
+def greedy_decode(fn: Callable[[Any, torch.Tensor, int], Any]) -> str:
+    """greedy_decode(model, src, max_len) → (B, max_len) ids: start from <s>, feed back each argmax."""
+    gen = torch.Generator().manual_seed(3)
+    for name, model in _models():
+        src = torch.randint(3, len(app.SOURCE_VOCAB), (5, app.MAX_SOURCE_LEN), generator=gen)
+        for max_len in (app.MAX_TARGET_LEN, 4):
+            given = src.clone()
+            with torch.no_grad():
+                result = _run(fn, model, given, max_len,
+                              hint="`scores, state = model.step(token, state)`에서 token은 (B,) 모양의 정수 텐서입니다.")
+            if not torch.equal(given, src):
+                raise CheckFailed("함수가 입력 src를 바꾸었습니다. 입력은 그대로 두세요.")
+            if isinstance(result, (tuple, list)) and result and isinstance(result[0], torch.Tensor) \
+                    and result[0].dim() == 1 and len(result) == max_len:
+                raise CheckFailed("텐서들의 리스트가 반환되었습니다. `torch.stack(토큰들, dim=1)`로 (B, max_len) 텐서 "
+                                  "하나를 만드세요.")
+            got = _to_numpy(result, "반환값")
+            reference = app.greedy_decode(model, src, max_len)
+            where = f"{name}, 배치 {len(src)}, max_len={max_len}에서"
+            if got.shape != tuple(reference.shape):
+                hint = ""
+                if got.shape == (max_len, len(src)):
+                    hint = " 시간 축이 앞에 있습니다. `torch.stack(토큰들, dim=1)`로 (B, max_len)을 만드세요."
+                elif got.ndim == 2 and got.shape[0] == len(src) and got.shape[1] < max_len:
+                    hint = (" 일찍 멈춘 것 같습니다. 모든 행이 </s>를 냈더라도 max_len 단계를 채워 주세요 "
+                            "(</s> 뒤의 값은 채점하지 않습니다).")
+                elif got.ndim == 2 and got.shape[0] == len(src) and got.shape[1] == max_len + 1:
+                    hint = " 시작 기호 <s>까지 출력에 넣은 것 같습니다. 예측한 토큰 max_len개만 담으세요."
+                raise CheckFailed(f"{where} 모양이 다릅니다: 기대 {tuple(reference.shape)}, 실제 {got.shape}.{hint}")
+            if not np.all(np.equal(np.mod(got, 1), 0)):
+                raise CheckFailed(f"{where} 정수 토큰 번호가 아닌 값이 있습니다. 점수(scores)가 아니라 "
+                                  "`argmax`로 고른 번호를 담으세요.")
+            for row, length in enumerate(_reference_rows(reference)):
+                want = reference[row, :length].numpy()
+                if not np.array_equal(got[row, :length], want):
+                    hint = _decode_hint(got, model, src, max_len) or (
+                        "<s>에서 시작해, 매 단계 `scores, state = model.step(token, state)`, "
+                        "`token = scores.argmax(-1)`을 되풀이하세요.")
+                    raise CheckFailed(f"{where} {row}번 행의 토큰이 다릅니다: 기대 {want.astype(int).tolist()}, "
+                                      f"실제 {got[row, :length].astype(int).tolist()}. 힌트: {hint}")
+    return "디코더가 자기 예측을 다시 읽으며 한 음절씩 써 나갑니다. 08강의 문자 생성과 같은 고리입니다."

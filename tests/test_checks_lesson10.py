@@ -1,0 +1,228 @@
+import numpy as np
+import pytest
+import torch
+
+from rnncourse import applications as app
+from rnncourse.checks import CheckFailed
+from rnncourse.checks import lesson10 as check
+
+
+def stub(*args):
+    raise NotImplementedError()
+
+
+def expect_failure(check_fn, wrong, title, words):
+    with pytest.raises(CheckFailed) as err:
+        check_fn(wrong)
+    message = str(err.value)
+    assert message.startswith(f"[{title}]"), message
+    for word in words:
+        assert word in message, message
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in message), "the message must be Korean"
+
+
+# ---- make_windows ---------------------------------------------------------------------------
+
+def loop_windows(series, window, horizon, *, shift=0, count_fix=1, transpose=False, flat=True, reverse=False):
+    """The loop a learner writes, with knobs for the usual slips."""
+    n = len(series) - window - horizon + count_fix
+    X = [series[i:i + window][::-1] if reverse else series[i:i + window] for i in range(n)]
+    y = [series[i + window - 1 + horizon + shift] for i in range(n)]
+    X, y = np.array(X), np.array(y)
+    if transpose:
+        X = X.T
+    if not flat:
+        y = y[:, None]
+    return X, y
+
+
+def test_windows_reference_passes(capsys):
+    assert check.make_windows(app.make_windows) is True
+    assert "✅" in capsys.readouterr().out
+
+
+def test_windows_loop_and_torch_answers_pass():
+    assert check.make_windows(loop_windows) is True
+
+    def as_torch(series, window, horizon):
+        X, y = loop_windows(series, window, horizon)
+        return torch.tensor(X), torch.tensor(y)
+    assert check.make_windows(as_torch) is True
+
+
+def test_windows_stub_gives_notice(capsys):
+    assert check.make_windows(stub) is None
+    assert "아직 구현하지 않았습니다" in capsys.readouterr().out
+
+
+def mutate(series, window, horizon):
+    out = loop_windows(series, window, horizon)
+    series[0] = -1.0
+    return out
+
+
+TITLE_W = "예측용 창 만들기 make_windows"
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda s, w, h: loop_windows(s, w, h, shift=-h), ["누수", "창의 마지막 값"]),        # target = last input
+    (lambda s, w, h: loop_windows(s, w, h, shift=1), ["오류", "IndexError", "정답의 위치"]),
+    (lambda s, w, h: loop_windows(s, w, h, count_fix=0), ["모양", "마지막 창 하나가 빠졌습니다"]),
+    (lambda s, w, h: loop_windows(s, w, h, transpose=True), ["모양", "행과 열이 뒤바뀌었습니다"]),
+    (lambda s, w, h: loop_windows(s, w, h, flat=False), ["y의 모양", "reshape"]),
+    (lambda s, w, h: loop_windows(s, w, h, reverse=True), ["X의 값", "거꾸로"]),
+    (lambda s, w, h: (np.array([s[i + 1:i + 1 + w] for i in range(len(s) - w - h + 1)]),
+                      loop_windows(s, w, h)[1]), ["X의 값", "series[1:"]),
+    (lambda s, w, h: (loop_windows(s, w, h)[0], np.array([s[i + h] for i in range(len(s) - w - h + 1)])),
+     ["y의 값"]),
+    (lambda s, w, h: loop_windows(s, w, h)[0], ["튜플"]),
+    (lambda s, w, h: (None, None), ["None"]),
+    (mutate, ["series의 값을 바꾸었습니다"]),
+])
+def test_windows_wrong_answers_fail(wrong, words):
+    expect_failure(check.make_windows, wrong, TITLE_W, words)
+
+
+# ---- korean_reading -------------------------------------------------------------------------
+
+DIGITS = "일이삼사오육칠팔구"
+
+
+def reading(n, *, say_one=False, zeros=False, spaces=False, units=True, ascending=False):
+    parts = []
+    for unit, name in ((1000, "천"), (100, "백"), (10, "십"), (1, "")):
+        d, n = divmod(n, unit)
+        if d == 0:
+            if zeros and unit > 1 and parts:
+                parts.append("영" + name)
+            continue
+        digit = "" if (d == 1 and name and not say_one) else DIGITS[d - 1]
+        parts.append(digit + (name if units else ""))
+    if ascending:
+        parts = parts[::-1]
+    return (" " if spaces else "").join(parts)
+
+
+def test_reading_reference_passes(capsys):
+    assert check.korean_reading(app.korean_reading) is True
+    assert "✅" in capsys.readouterr().out
+
+
+def test_reading_loop_answer_passes():
+    assert check.korean_reading(reading) is True
+
+
+def test_reading_stub_gives_notice(capsys):
+    assert check.korean_reading(stub) is None
+    assert "아직 구현하지 않았습니다" in capsys.readouterr().out
+
+
+TITLE_R = "한국어 수 읽기 korean_reading"
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda n: reading(n, say_one=True), ["일십", "'십'"]),
+    (lambda n: reading(n, zeros=True), ["0인 자리", "건너뜁니다"]),
+    (lambda n: reading(n, spaces=True), ["공백"]),
+    (lambda n: reading(n, units=False), ["자리의 이름"]),
+    (lambda n: reading(n, ascending=True), ["순서"]),
+    (lambda n: reading(n) if n < 5000 else reading(n)[:-1], ["n = 9999", "다릅니다"]),
+    (lambda n: reading(n) if n != 7777 else "칠천", ["n = 7777", "1개가 다릅니다"]),
+    (lambda n: None, ["None"]),
+    (lambda n: n, ["문자열"]),
+    (lambda n: DIGITS[n - 1] if n < 10 else DIGITS[n], ["오류", "IndexError", "n = 10"]),
+])
+def test_reading_wrong_answers_fail(wrong, words):
+    expect_failure(check.korean_reading, wrong, TITLE_R, words)
+
+
+# ---- greedy_decode --------------------------------------------------------------------------
+
+def loop_decode(model, src, max_len, *, feed_back=True, update=True, pick="argmax", keep_bos=False,
+                stop_early=False, time_first=False, as_list=False):
+    """The decoding loop a learner writes, with knobs for the usual slips."""
+    state = model.encode(src)
+    first = state
+    token = torch.full((src.shape[0],), app.BOS, dtype=torch.long)
+    out = [token] if keep_bos else []
+    for _ in range(max_len):
+        scores, new_state = model.step(token if feed_back else torch.full_like(token, app.BOS),
+                                       state if update else first)
+        state = new_state
+        if pick == "argmax":
+            nxt = scores.argmax(-1)
+        elif pick == "argmin":
+            nxt = scores.argmin(-1)
+        else:
+            nxt = torch.multinomial(torch.softmax(scores, -1), 1, generator=torch.Generator().manual_seed(0))[:, 0]
+        out.append(nxt)
+        token = nxt
+        if stop_early and bool((nxt == app.EOS).all()):
+            break
+    if as_list:
+        return out
+    return torch.stack(out, dim=0 if time_first else 1)
+
+
+def test_decode_reference_passes(capsys):
+    assert check.greedy_decode(app.greedy_decode) is True
+    assert "✅" in capsys.readouterr().out
+
+
+def test_decode_loop_answer_passes():
+    assert check.greedy_decode(loop_decode) is True
+
+
+def test_decode_junk_after_eos_is_not_graded():
+    def pad_after_eos(model, src, max_len):
+        out = loop_decode(model, src, max_len)
+        seen = torch.cumsum((out == app.EOS).long(), dim=1)
+        return torch.where(seen > 1, torch.zeros_like(out), out)  # zeros after the first </s>
+    assert check.greedy_decode(pad_after_eos) is True
+
+
+def test_decode_stub_gives_notice(capsys):
+    assert check.greedy_decode(stub) is None
+    assert "아직 구현하지 않았습니다" in capsys.readouterr().out
+
+
+TITLE_D = "탐욕적 디코딩 greedy_decode"
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda m, s, n: loop_decode(m, s, n, feed_back=False), ["다음 입력으로 넣지 않았습니다"]),
+    (lambda m, s, n: loop_decode(m, s, n, update=False), ["상태를 갱신하지 않았습니다"]),
+    (lambda m, s, n: loop_decode(m, s, n, pick="argmin"), ["argmax"]),
+    (lambda m, s, n: loop_decode(m, s, n, pick="sample"), ["토큰이 다릅니다"]),
+    (lambda m, s, n: loop_decode(m, s, n, keep_bos=True), ["모양", "<s>"]),
+    (lambda m, s, n: loop_decode(m, s, n, keep_bos=True)[:, :-1], ["<s>를 출력의 첫 칸"]),
+    (lambda m, s, n: loop_decode(m, s, n, stop_early=True), ["모양", "일찍 멈춘"]),
+    (lambda m, s, n: loop_decode(m, s, n, time_first=True), ["모양", "dim=1"]),
+    (lambda m, s, n: loop_decode(m, s, n, as_list=True), ["리스트", "torch.stack"]),
+    (lambda m, s, n: None, ["None"]),
+])
+def test_decode_wrong_answers_fail(wrong, words):
+    expect_failure(check.greedy_decode, wrong, TITLE_D, words)
+
+
+def test_toy_model_separates_the_slips():
+    """Each slip must change the toy model's output, or the check could not tell it apart."""
+    toy = check.ToyTranslator()
+    src = torch.randint(3, len(app.SOURCE_VOCAB), (5, app.MAX_SOURCE_LEN), generator=torch.Generator().manual_seed(0))
+    ref = app.greedy_decode(toy, src, app.MAX_TARGET_LEN)
+    for kwargs in ({"feed_back": False}, {"update": False}, {"pick": "argmin"}):
+        assert not torch.equal(loop_decode(toy, src, app.MAX_TARGET_LEN, **kwargs), ref), kwargs
+
+
+@pytest.mark.parametrize("check_fn, answer", [(check.make_windows, app.make_windows),
+                                              (check.korean_reading, app.korean_reading),
+                                              (check.greedy_decode, app.greedy_decode)])
+def test_checks_leave_the_lessons_random_state_alone(check_fn, answer):
+    """A check must not reseed: the lesson's later results would stop depending on its seed."""
+    torch.manual_seed(123)
+    np.random.seed(123)
+    want_torch, want_np = torch.rand(3), np.random.rand(3)
+    torch.manual_seed(123)
+    np.random.seed(123)
+    check_fn(answer)
+    assert torch.equal(torch.rand(3), want_torch) and np.array_equal(np.random.rand(3), want_np)
