@@ -1,0 +1,343 @@
+"""Long-time-lag experiments shared by lessons 05-07: small RNN/LSTM/GRU models, training on the adding
+problem and the embedded Reber grammar, and read-outs of a trained LSTM's gates.
+
+Models are batch-first like the lessons; every run is seeded, so a result repeats on the same machine.
+How far back a gradient reaches (‖∂h_T/∂h_t‖ against T − t) is measured by ``rnncourse.gradients``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from rnncourse import reber, scratch, tasks
+
+KINDS = ("rnn", "lstm", "gru")
+_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+KIND_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in _MODULES:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+
+
+def set_forget_bias(lstm: nn.LSTM, value: float) -> nn.LSTM:
+    """Make the forget gate's total bias b_ih + b_hh equal ``value`` in every layer; returns the module.
+
+    PyTorch's LSTM has two bias vectors; the forget block is rows H..2H of each. b_ih gets ``value``
+    and b_hh gets 0, so the gate starts at sigmoid(value) when its weighted inputs are 0.
+    """
+    if not isinstance(lstm, nn.LSTM):
+        raise ValueError(f"expected a torch.nn.LSTM; got {type(lstm).__name__}")
+    H = lstm.hidden_size
+    with torch.no_grad():
+        for name, tensor in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                tensor[H:2 * H] = value
+            elif name.startswith("bias_hh"):
+                tensor[H:2 * H] = 0.0
+    return lstm
+
+
+def make_recurrent(kind: str, input_size: int, hidden_size: int, *, forget_bias: float | None = None
+                   ) -> nn.Module:
+    """A one-layer, batch-first nn.RNN (tanh), nn.LSTM or nn.GRU with PyTorch's default initialisation.
+
+    ``forget_bias`` (LSTM only) sets the forget gate's total bias, see :func:`set_forget_bias`.
+    """
+    _check_kind(kind)
+    module = _MODULES[kind](input_size, hidden_size, batch_first=True)
+    if forget_bias is not None:
+        if kind != "lstm":
+            raise ValueError(f"forget_bias applies only to kind='lstm'; got kind={kind!r}")
+        set_forget_bias(module, forget_bias)
+    return module
+
+
+class SequenceRegressor(nn.Module):
+    """Many-to-one: a recurrent layer reads the whole sequence, a linear layer reads its last hidden state."""
+
+    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int = 1, *,
+                 forget_bias: float | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.rnn = make_recurrent(kind, input_size, hidden_size, forget_bias=forget_bias)
+        self.readout = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, T, D) -> (B, output_size), computed from h_T."""
+        out, _ = self.rnn(x)
+        return self.readout(out[:, -1])
+
+
+class SequenceTagger(nn.Module):
+    """Many-to-many: a recurrent layer and a linear read-out at every step (logits)."""
+
+    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int, *,
+                 forget_bias: float | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.rnn = make_recurrent(kind, input_size, hidden_size, forget_bias=forget_bias)
+        self.readout = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, T, D) -> logits (B, T, output_size)."""
+        out, _ = self.rnn(x)
+        return self.readout(out)
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable numbers in ``module``: sum(p.numel())."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+@dataclass
+class Run:
+    """What one training run produced. ``metric`` is the test MSE (adding) or the solved fraction (Reber)."""
+
+    kind: str
+    model: nn.Module
+    losses: list[float]
+    grad_norms: list[float]
+    metric: float
+    steps: int
+    cpu_seconds: float
+    wall_seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _fit(model: nn.Module, make_batch: Callable[[int], Any], loss_fn: Callable[[nn.Module, Any], torch.Tensor],
+         *, steps: int, lr: float, clip: float | None, desc: str, progress: bool,
+         stop: Callable[[int, list[float]], bool] | None = None, check_every: int = 25
+         ) -> tuple[list[float], list[float]]:
+    """Adam updates with optional norm clipping; records each step's loss and pre-clipping gradient norm.
+
+    ``stop(step, losses)`` is asked every ``check_every`` steps (after the update); True ends training early.
+    """
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1; got {steps}")
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses: list[float] = []
+    norms: list[float] = []
+    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
+    for step in bar:
+        loss = loss_fn(model, make_batch(step))
+        value = float(loss.detach())
+        losses.append(value)
+        if not math.isfinite(value):
+            break
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else float("inf"))
+        norms.append(float(norm))
+        opt.step()
+        if step % 10 == 0:
+            bar.set_postfix(loss=f"{value:.4f}")
+        if stop is not None and (step + 1) % check_every == 0 and stop(step, losses):
+            break
+    bar.close()
+    return losses, norms
+
+
+def _clocks() -> tuple[float, float]:
+    return time.process_time(), time.perf_counter()
+
+
+# ---------------------------------------------------------------- the adding problem
+
+def adding_mse(model: nn.Module, length: int, *, size: int = 1000, seed: int = 10_000,
+               device: torch.device | str | None = None) -> float:
+    """Test MSE of a SequenceRegressor on ``size`` fresh adding-problem sequences (baseline 1/6)."""
+    x, y = tasks.adding_task(size, length, seed=seed)
+    dev = device or next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        mse = float(((model(x.to(dev)) - y.to(dev)) ** 2).mean())
+    model.train()
+    return mse
+
+
+def train_adding(kind: str, *, length: int, steps: int, hidden: int = 32, batch: int = 64, lr: float = 2e-2,
+                 clip: float | None = 1.0, seed: int = 0, forget_bias: float | None = None,
+                 target_mse: float | None = None, device: torch.device | str | None = None, test_size: int = 1000,
+                 progress: bool = True, desc: str | None = None) -> Run:
+    """Train a SequenceRegressor of ``kind`` on the adding problem with a fresh batch every step.
+
+    With ``target_mse`` training ends early once the mean training loss of the last 25 steps is below it
+    (checked every 25 steps). Returns a :class:`Run` whose metric is the test MSE on ``test_size`` unseen
+    sequences (the baseline, always answering 1, scores ``tasks.ADDING_BASELINE_MSE`` = 1/6).
+    """
+    _check_kind(kind)
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    torch.manual_seed(seed)
+    model = SequenceRegressor(kind, 2, hidden, forget_bias=forget_bias).to(dev)
+    data_seed = 1_000_003 * (seed + 1)
+
+    def make_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = tasks.adding_task(batch, length, seed=data_seed + step)
+        return x.to(dev), y.to(dev)
+
+    def loss_fn(m: nn.Module, b: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        return ((m(b[0]) - b[1]) ** 2).mean()
+
+    def reached(step: int, losses: list[float]) -> bool:
+        return target_mse is not None and float(np.mean(losses[-25:])) < target_mse
+
+    cpu0, wall0 = _clocks()
+    losses, norms = _fit(model, make_batch, loss_fn, steps=steps, lr=lr, clip=clip, progress=progress,
+                         desc=desc or f"{KIND_LABELS[kind]} 덧셈 문제 T={length}", stop=reached)
+    mse = adding_mse(model, length, size=test_size, device=dev)
+    cpu1, wall1 = _clocks()
+    return Run(kind, model, losses, norms, mse, len(losses), cpu1 - cpu0, wall1 - wall0,
+               {"length": length, "hidden": hidden, "batch": batch})
+
+
+# ---------------------------------------------------------------- the embedded Reber grammar
+
+def reber_scores(model: nn.Module, *, size: int = 500, seed: int = 20_000,
+                 device: torch.device | str | None = None) -> dict[str, float]:
+    """How a SequenceTagger does on ``size`` unseen embedded Reber strings, as fractions of the strings.
+
+    "solved": every predicted next-symbol set is exactly the legal one (``reber.solved``'s criterion);
+    "penultimate": the long-lag position (the inner E, where only the repeat of the second symbol may
+    follow) is right; "grammar": every position except that one is right, i.e. the short-lag part.
+    """
+    x, lengths, targets, strings = reber.embedded_reber_batch(size, seed=seed)
+    dev = device or next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        probs = torch.sigmoid(model(x.to(dev))).cpu()
+    model.train()
+    solved, penultimate = reber.solved(probs, strings)
+    steps = targets.shape[1]
+    correct = ((probs[:, :steps] > 0.5) == targets.bool()).all(-1)
+    has_next = torch.arange(steps) < (lengths - 1).unsqueeze(1)
+    long_lag = torch.zeros_like(correct)
+    long_lag[torch.arange(size), lengths - 3] = True
+    grammar = (correct | ~has_next | long_lag).all(1).float().mean().item()
+    return {"solved": solved, "penultimate": penultimate, "grammar": grammar}
+
+
+def _reber_loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    x, lengths, targets = batch
+    logits = model(x)
+    steps = torch.arange(x.shape[1], device=x.device)
+    mask = (steps < (lengths.to(x.device) - 1).unsqueeze(1)).unsqueeze(-1).float()  # positions with a successor
+    loss = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+    return (loss * mask).sum() / (mask.sum() * targets.shape[-1])
+
+
+def train_reber(kind: str, *, steps: int, hidden: int = 32, batch: int = 16, lr: float = 1e-2,
+                clip: float | None = 1.0, seed: int = 0, forget_bias: float | None = None,
+                device: torch.device | str | None = None, test_size: int = 500, check_every: int = 25,
+                stop_when_solved: bool = True, progress: bool = True, desc: str | None = None) -> Run:
+    """Train a SequenceTagger of ``kind`` to predict the set of legal next symbols of embedded Reber strings.
+
+    Every ``check_every`` steps the model is scored on a held-out check set of 200 strings; with
+    ``stop_when_solved`` training ends once all of them are solved. The metric is the solved fraction on
+    ``test_size`` further unseen strings; ``extra`` holds ``penultimate`` (the long-lag symbol right) and
+    ``strings_seen`` (training strings used).
+    """
+    _check_kind(kind)
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    torch.manual_seed(seed)
+    model = SequenceTagger(kind, len(reber.SYMBOLS), hidden, len(reber.SYMBOLS), forget_bias=forget_bias).to(dev)
+    data_seed = 2_000_003 * (seed + 1)
+
+    def make_batch(step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        x, lengths, targets, _ = reber.embedded_reber_batch(batch, seed=data_seed + step)
+        return x.to(dev), lengths, targets.to(dev)
+
+    def solved_check_set(step: int, losses: list[float]) -> bool:
+        return stop_when_solved and reber_scores(model, size=200, seed=30_000 + seed, device=dev)["solved"] == 1.0
+
+    cpu0, wall0 = _clocks()
+    losses, norms = _fit(model, make_batch, _reber_loss, steps=steps, lr=lr, clip=clip, progress=progress,
+                         desc=desc or f"{KIND_LABELS[kind]} 임베디드 레버 문법", stop=solved_check_set,
+                         check_every=check_every)
+    scores = reber_scores(model, size=test_size, device=dev)
+    cpu1, wall1 = _clocks()
+    return Run(kind, model, losses, norms, scores["solved"], len(losses), cpu1 - cpu0, wall1 - wall0,
+               {"penultimate": scores["penultimate"], "grammar": scores["grammar"],
+                "strings_seen": len(losses) * batch, "hidden": hidden})
+
+
+# ---------------------------------------------------------------- gate read-outs
+
+def lstm_gates(module: nn.LSTM, x: torch.Tensor) -> dict[str, np.ndarray]:
+    """Gate values, cell and hidden states of a one-layer nn.LSTM on x (B, T, D), via the NumPy engine.
+
+    Returns "i", "f", "g", "o", "c", "h", each (B, T, H) float64, batch-first like x.
+    """
+    params = scratch.from_torch(module)
+    params = {k: v.astype(np.float64) for k, v in params.items()}
+    xt = np.transpose(x.detach().cpu().double().numpy(), (1, 0, 2))
+    _, _, cache = scratch.lstm_forward(xt, None, None, params)
+    out = {name: np.transpose(cache["gates"][name], (1, 0, 2)) for name in ("i", "f", "g", "o")}
+    out["c"] = np.transpose(cache["c"][1:], (1, 0, 2))
+    out["h"] = np.transpose(cache["h"][1:], (1, 0, 2))
+    return out
+
+
+def gru_gates(module: nn.GRU, x: torch.Tensor) -> dict[str, np.ndarray]:
+    """Gate values and hidden states of a one-layer nn.GRU on x (B, T, D): "r", "z", "n", "h", each (B, T, H)."""
+    params = scratch.from_torch(module)
+    params = {k: v.astype(np.float64) for k, v in params.items()}
+    xt = np.transpose(x.detach().cpu().double().numpy(), (1, 0, 2))
+    _, _, cache = scratch.gru_forward(xt, None, params)
+    out = {name: np.transpose(cache["gates"][name], (1, 0, 2)) for name in ("r", "z", "n")}
+    out["h"] = np.transpose(cache["h"][1:], (1, 0, 2))
+    return out
+
+
+GATE_NAMES = {"i": "입력 게이트 i", "f": "망각 게이트 f", "o": "출력 게이트 o"}
+
+
+def plot_gate_timeline(gates: dict[str, np.ndarray], *, sequence: int, unit: int,
+                       marks: np.ndarray | None = None, threshold: float = 0.5,
+                       title: str = "학습된 LSTM 셀 하나의 게이트") -> plt.Figure:
+    """The DL4J guide's open/closed gate picture, drawn from measured gate values, above the values themselves.
+
+    Top: for every time step a circle where a gate is open (value >= ``threshold``) and a bar where it is
+    closed, output gate on top, forget gate in the middle, input gate at the bottom, as in the guide's figure.
+    Bottom: the gate values and the cell state c of the same unit. ``gates`` comes from :func:`lstm_gates`;
+    ``marks`` (T,) bool shades the time steps that matter (for example the adding problem's marked numbers).
+    """
+    T = gates["f"].shape[1]
+    steps = np.arange(T)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 5.2), sharex=True, height_ratios=[1, 2],
+                                      constrained_layout=True)
+    for row, name in enumerate(("i", "f", "o")):
+        values = gates[name][sequence, :, unit]
+        opened = values >= threshold
+        top.scatter(steps[opened], np.full(opened.sum(), row), marker="o", s=28, facecolors="none",
+                    edgecolors=f"C{row}", label=None)
+        top.scatter(steps[~opened], np.full((~opened).sum(), row), marker="_", s=60, color=f"C{row}")
+    top.set_yticks([0, 1, 2], [GATE_NAMES[n] for n in ("i", "f", "o")])
+    top.set_ylim(-0.6, 2.6)
+    top.set_title(f"{title} (동그라미: 열림, 막대: 닫힘, 기준 {threshold:g})")
+    for name, style in (("i", "-"), ("f", "-"), ("o", "-")):
+        bottom.plot(steps, gates[name][sequence, :, unit], style, label=GATE_NAMES[name], lw=1.6)
+    bottom.set_ylabel("게이트 값")
+    bottom.set_ylim(-0.05, 1.05)
+    bottom.set_xlabel("시간 단계 t")
+    cell = bottom.twinx()
+    cell.plot(steps, gates["c"][sequence, :, unit], color="black", lw=2.2, label="셀 상태 c")
+    cell.set_ylabel("셀 상태 c")
+    if marks is not None:
+        for t in np.flatnonzero(np.asarray(marks)):
+            for ax in (top, bottom):
+                ax.axvspan(t - 0.5, t + 0.5, color="gold", alpha=0.35, lw=0)
+    lines = bottom.get_legend_handles_labels()
+    extra = cell.get_legend_handles_labels()
+    bottom.legend(lines[0] + extra[0], lines[1] + extra[1], loc="center right", fontsize=9)
+    bottom.set_title("같은 셀의 게이트 값과 셀 상태 (노란 띠: 표시된 시간 단계)")
+    return fig

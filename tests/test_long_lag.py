@@ -1,0 +1,148 @@
+"""rnncourse.long_lag: models, training helpers for the adding problem and the embedded Reber grammar, gate read-outs."""
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import rnncourse as rc  # noqa: E402
+from rnncourse import long_lag as ll  # noqa: E402
+from rnncourse import reber, tasks  # noqa: E402
+from rnncourse.viz import missing_glyph_warnings  # noqa: E402
+
+
+@pytest.mark.parametrize("kind, module", [("rnn", torch.nn.RNN), ("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)])
+def test_make_recurrent_builds_batch_first_modules(kind, module):
+    m = ll.make_recurrent(kind, 3, 5)
+    assert isinstance(m, module) and m.batch_first and m.num_layers == 1
+    out, _ = m(torch.zeros(2, 7, 3))
+    assert out.shape == (2, 7, 5)
+
+
+def test_make_recurrent_rejects_unknown_kind_and_misplaced_forget_bias():
+    with pytest.raises(ValueError, match="kind"):
+        ll.make_recurrent("transformer", 3, 5)
+    with pytest.raises(ValueError, match="forget_bias"):
+        ll.make_recurrent("gru", 3, 5, forget_bias=1.0)
+    with pytest.raises(ValueError, match="LSTM"):
+        ll.set_forget_bias(torch.nn.GRU(3, 5), 1.0)
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0, 5.0])
+def test_forget_bias_sets_the_total_forget_bias_only(value):
+    torch.manual_seed(0)
+    m = ll.make_recurrent("lstm", 3, 4, forget_bias=value)
+    total = (m.bias_ih_l0 + m.bias_hh_l0).detach()
+    assert torch.equal(total[4:8], torch.full((4,), value))
+    torch.manual_seed(0)
+    plain = ll.make_recurrent("lstm", 3, 4)
+    others = torch.cat([torch.arange(0, 4), torch.arange(8, 16)])
+    assert torch.equal(total[others], (plain.bias_ih_l0 + plain.bias_hh_l0).detach()[others])
+    # with zero input and state, the forget gate starts at sigmoid(value)
+    gates = ll.lstm_gates(m, torch.zeros(1, 1, 3))
+    np.testing.assert_allclose(gates["f"][0, 0], 1 / (1 + math.exp(-value)), rtol=1e-6)
+
+
+def test_model_shapes_and_parameter_counts():
+    x = torch.randn(4, 9, 2)
+    assert ll.SequenceRegressor("lstm", 2, 8)(x).shape == (4, 1)
+    assert ll.SequenceTagger("gru", 2, 8, 7)(x).shape == (4, 9, 7)
+    counts = [ll.count_parameters(ll.make_recurrent(k, 5, 6)) for k in ("rnn", "gru", "lstm")]
+    assert counts[1] == 3 * counts[0] and counts[2] == 4 * counts[0]
+
+
+def test_train_adding_is_seeded_and_learns_a_short_lag():
+    first = ll.train_adding("lstm", length=10, steps=300, hidden=16, batch=32, lr=2e-2, seed=3, progress=False)
+    again = ll.train_adding("lstm", length=10, steps=300, hidden=16, batch=32, lr=2e-2, seed=3, progress=False)
+    assert first.losses == again.losses and first.metric == again.metric
+    assert len(first.losses) == len(first.grad_norms) == first.steps == 300
+    assert first.metric < 0.25 * tasks.ADDING_BASELINE_MSE
+    assert first.cpu_seconds > 0 and first.wall_seconds > 0 and first.kind == "lstm"
+    assert first.extra == {"length": 10, "hidden": 16, "batch": 32}
+
+
+def test_adding_mse_of_a_constant_answer_is_the_baseline():
+    class Constant(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return self.bias.expand(x.shape[0], 1)
+
+    assert ll.adding_mse(Constant(), 20, size=20_000) == pytest.approx(tasks.ADDING_BASELINE_MSE, abs=0.01)
+
+
+def test_training_stops_when_the_loss_is_not_finite():
+    model = ll.SequenceRegressor("rnn", 2, 4)
+    losses, norms = ll._fit(model, lambda step: None, lambda m, b: torch.tensor(float("nan")) + 0 * m.readout.bias.sum(),
+                            steps=50, lr=1e-2, clip=1.0, desc="", progress=False)
+    assert len(losses) == 1 and math.isnan(losses[0]) and norms == []
+    with pytest.raises(ValueError):
+        ll._fit(model, lambda step: None, lambda m, b: m.readout.bias.sum(), steps=0, lr=1e-2, clip=None,
+                desc="", progress=False)
+
+
+class Oracle(torch.nn.Module):
+    """Reads the one-hot strings back and answers the legal next-symbol sets with confident logits."""
+
+    def __init__(self, wrong_long_lag: bool = False):
+        super().__init__()
+        self.dummy = torch.nn.Parameter(torch.zeros(1))
+        self.wrong_long_lag = wrong_long_lag
+
+    def forward(self, x):
+        strings = ["".join(reber.SYMBOLS[i] for i in row.argmax(-1)[row.sum(-1) > 0]) for row in x]
+        _, lengths, targets = reber.encode(strings)
+        if self.wrong_long_lag:
+            rows = torch.arange(len(strings))
+            targets[rows, lengths - 3] = 1 - targets[rows, lengths - 3]
+        logits = 20 * (2 * targets - 1)
+        padded = torch.full((x.shape[0], x.shape[1], 7), -20.0)
+        padded[:, : logits.shape[1]] = logits
+        return padded + self.dummy
+
+
+def test_reber_scores_of_an_oracle_and_of_one_that_forgets_the_long_lag():
+    assert ll.reber_scores(Oracle(), size=100) == {"solved": 1.0, "penultimate": 1.0, "grammar": 1.0}
+    assert ll.reber_scores(Oracle(wrong_long_lag=True), size=100) == {"solved": 0.0, "penultimate": 0.0,
+                                                                        "grammar": 1.0}
+
+
+def test_train_reber_reports_its_budget():
+    run = ll.train_reber("gru", steps=30, hidden=8, batch=4, seed=1, stop_when_solved=False, progress=False)
+    assert run.steps == 30 and run.extra["strings_seen"] == 120
+    assert 0.0 <= run.metric <= min(run.extra["penultimate"], run.extra["grammar"]) <= 1.0
+    assert set(run.extra) == {"penultimate", "grammar", "strings_seen", "hidden"}
+    assert all(math.isfinite(v) for v in run.losses)
+
+
+def test_gate_read_outs_match_torch_modules():
+    torch.manual_seed(0)
+    x = torch.randn(3, 6, 2)
+    lstm = ll.make_recurrent("lstm", 2, 4, forget_bias=1.0)
+    gates = ll.lstm_gates(lstm, x)
+    out, (h_T, c_T) = lstm(x)
+    assert set(gates) == {"i", "f", "g", "o", "c", "h"} and gates["i"].shape == (3, 6, 4)
+    np.testing.assert_allclose(gates["h"], out.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(gates["c"][:, -1], c_T[0].detach().numpy(), atol=1e-6)
+    assert ((gates["f"] > 0) & (gates["f"] < 1)).all() and (np.abs(gates["g"]) < 1).all()
+    gru = ll.make_recurrent("gru", 2, 4)
+    g = ll.gru_gates(gru, x)
+    np.testing.assert_allclose(g["h"], gru(x)[0].detach().numpy(), atol=1e-6)
+    assert set(g) == {"r", "z", "n", "h"}
+
+
+def test_gate_timeline_draws_korean_without_missing_glyphs():
+    rc.use_korean_font()
+    torch.manual_seed(0)
+    x, _ = tasks.adding_task(2, 30, seed=0)
+    gates = ll.lstm_gates(ll.make_recurrent("lstm", 2, 5), x)
+    fig = ll.plot_gate_timeline(gates, sequence=1, unit=2, marks=x[1, :, 1].numpy() > 0, title="게이트")
+    assert missing_glyph_warnings(fig) == []
+    assert len(fig.axes) == 3  # symbols, values, and the cell state's twin axis
+    plt.close(fig)
