@@ -33,11 +33,13 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # What JupyterLab shows instead of a widget when its front-end is missing or does not match the kernel side.
 WIDGET_ERRORS = ["Error displaying widget", "Failed to load model class", "Error creating widget",
                  "Could not create a view", "Could not create a model"]
-# ipywidgets directly, or the course's widget builders (rnncourse.widgets, rnncourse.dashboard) that wrap it.
+# ipywidgets directly, the course's widget modules (rnncourse.widgets, rnncourse.dashboard), or a call to one
+# of the package's widget builders (``…_widget(``, e.g. charlm.sampler_widget()).
 IMPORTS_IPYWIDGETS = re.compile(
     r"^\s*(import\s+(ipywidgets|rnncourse\.(widgets|dashboard))\b"
     r"|from\s+(ipywidgets|rnncourse\.(widgets|dashboard))(\.\w+)*\s+import\b"
-    r"|from\s+rnncourse\s+import\s+[^\n]*\b(widgets|dashboard)\b)", re.M)
+    r"|from\s+rnncourse\s+import\s+[^\n]*\b(widgets|dashboard)\b)"
+    r"|\b\w+_widget\s*\(", re.M)
 
 
 # ----------------------------------------------------------------------------------------------- lessons
@@ -495,10 +497,10 @@ CONTROLS = {"slider": ".noUi-handle", "dropdown": ".widget-dropdown select",
 
 
 def controls_in(page, cell_index: int) -> list[str]:
-    """The kinds of control in the cell's widgets to try: sliders and dropdowns, or else a button."""
+    """The kinds of control to try: the button where there is one (it runs the work), else sliders and dropdowns."""
     cell = page.locator(f"{ACTIVE} .jp-Notebook .jp-Cell").nth(cell_index)
     kinds = [k for k, css in CONTROLS.items() if cell.locator(css).count()]
-    return [k for k in kinds if k != "button"] or kinds
+    return ["button"] if "button" in kinds else kinds  # a button runs what the sliders only configure
 
 
 def use_control(page, cell_index: int, kind: str) -> str:
