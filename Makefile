@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test e2e lessons bench clean
+.PHONY: setup lab test e2e lessons bench clean test-robust margins
 
 setup: $(STAMP)
 
@@ -36,6 +36,15 @@ test: setup
 # One browser, so no xdist (and none of the nbval options). Screenshots and logs: artifacts/e2e/
 e2e: setup
 	$(PY) -m pytest tests/e2e -p no:xdist -o addopts= -p no:cacheprovider -v -rs $(E2E_ARGS)
+
+# The robustness matrix (maintainers; CI runs it after `make test`): every solutions/ notebook under nbval
+# with older CPU kernels, two torch threads, and native kernels, each with its own seed shift.
+test-robust: setup
+	$(PY) scripts/robustness.py
+
+# The matrix plus more seed shifts; rewrites the committed margin table docs/margins.md.
+margins: setup
+	$(PY) scripts/robustness.py --runs native:0 old-cpu:1 two-threads:2 native:3 native:4 old-cpu:5 --table docs/margins.md
 
 lessons: setup
 	$(PY) -m rnncourse.authoring solutions lessons

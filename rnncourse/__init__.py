@@ -1,5 +1,7 @@
 """rnncourse: the helper package behind the Korean RNN course notebooks."""
-from rnncourse.env import about, device, seed_everything, setup, use_korean_font, versions
+from rnncourse.claims import claim
+from rnncourse.env import about, device, generator, rng, seed, seed_everything, setup, use_korean_font, versions
 
-__all__ = ["about", "device", "seed_everything", "setup", "use_korean_font", "versions"]
+__all__ = ["about", "claim", "device", "generator", "rng", "seed", "seed_everything", "setup", "use_korean_font",
+           "versions"]
 __version__ = "0.1.0"

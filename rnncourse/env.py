@@ -45,13 +45,50 @@ def device() -> torch.device:
     return torch.device("cpu")
 
 
-def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy and torch (all devices) so a lesson's numbers repeat run after run."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+SEED_SHIFT_VARIABLE = "RNNCOURSE_SEED_SHIFT"
+SEED_STRIDE = 1000  # a shift moves every seed by whole thousands, so shifted ensembles never overlap
+
+
+def seed_shift() -> int:
+    """The robustness shift k from ``RNNCOURSE_SEED_SHIFT`` (0 when unset: the course's normal numbers)."""
+    raw = os.environ.get(SEED_SHIFT_VARIABLE, "").strip()
+    if not raw:
+        return 0
+    try:
+        k = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{SEED_SHIFT_VARIABLE}={raw!r}: 정수를 쓰세요(예: 1). (expected an integer)") from None
+    if k < 0:
+        raise RuntimeError(f"{SEED_SHIFT_VARIABLE}={raw!r}: 0 이상의 정수를 쓰세요. (expected k >= 0)")
+    return k
+
+
+def seed(base: int) -> int:
+    """The one place every seed passes through: ``base`` plus 1000 × the robustness shift."""
+    if not isinstance(base, (int, np.integer)) or isinstance(base, bool) or base < 0:
+        raise ValueError(f"seed must be a non-negative int; got {base!r}")
+    return int(base) + SEED_STRIDE * seed_shift()
+
+
+def rng(base: int) -> np.random.Generator:
+    """A NumPy generator for ``base`` (shifted by :func:`seed`)."""
+    return np.random.default_rng(seed(base))
+
+
+def generator(base: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """A torch generator for ``base`` (shifted by :func:`seed`) on ``device``."""
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed(base))
+    return gen
+
+
+def seed_everything(base: int = 0) -> int:
+    """Seed Python, NumPy and torch (all devices) from ``base`` (shifted); returns the seed used."""
+    used = seed(base)
+    random.seed(used)
+    np.random.seed(used)
+    torch.manual_seed(used)
+    return used
 
 
 def korean_font_path() -> Path:
@@ -144,6 +181,8 @@ def versions() -> dict[str, str]:
         "ipywidgets": ipywidgets.__version__,
         "장치 (device)": str(dev),
         "CPU 스레드 (torch threads)": str(torch.get_num_threads()),
+        "CPU 명령어 집합 (kernels)": torch.backends.cpu.get_cpu_capability(),
+        "시드 이동 (RNNCOURSE_SEED_SHIFT)": str(seed_shift()),
     }
     if torch.cuda.is_available():
         table["CUDA"] = str(torch.version.cuda)
