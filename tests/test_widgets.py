@@ -75,6 +75,7 @@ def test_draw_unrolled_refuses_bad_steps(t):
 
 def test_widget_default_and_slider():
     w = widgets.unrolled_widget()
+    w.update()  # ipywidgets 7 calls the function only once the widget is displayed, 8 already when built
     t_slider, w_slider, u_slider = w.children[:3]
     assert t_slider.value == widgets.DEFAULT_T and t_slider.max == len(widgets.DEFAULT_XS)
     assert isinstance(w.result, matplotlib.figure.Figure)
