@@ -5,6 +5,7 @@ import torch
 
 from rnncourse.checks import CheckFailed
 from rnncourse.checks import lesson06 as check
+from check_helpers import assert_korean_failure, stub
 
 
 def sigmoid(a):
@@ -34,19 +35,6 @@ def variant(order="rzn", swap=False, cho=False, outside=False, no_reset=False, n
 ref = variant()
 
 
-def stub(*args):
-    raise NotImplementedError()
-
-
-def assert_korean_failure(wrong, words):
-    with pytest.raises(AssertionError) as err:
-        check.gru_step(wrong)
-    assert isinstance(err.value, CheckFailed)
-    message = str(err.value)
-    assert message.startswith(f"[{check.gru_step.title}]")
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in message), message
-    for word in words:
-        assert word in message, (word, message)
 
 
 def test_reference_agrees_with_torch_gru_cell():
@@ -97,7 +85,7 @@ def test_stub_gets_notice(capsys):
     (lambda *a: ref(*a) * 1.01, ["h_new", "값이 다릅니다"]),
 ])
 def test_mistakes_fail_in_korean(wrong, words):
-    assert_korean_failure(wrong, words)
+    assert_korean_failure(check.gru_step, wrong, words)
 
 
 def test_in_place_edit_is_reported():
@@ -105,4 +93,4 @@ def test_in_place_edit_is_reported():
         out = ref(x, h, W_ih, W_hh, b_ih, b_hh)
         h[...] = out
         return out
-    assert_korean_failure(in_place, ["제자리"])
+    assert_korean_failure(check.gru_step, in_place, ["제자리"])

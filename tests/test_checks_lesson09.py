@@ -182,7 +182,7 @@ def own_stats_for_test(y_train, y_test):
      ["z_test", "값이 다릅니다"]),
     (lambda a, b: (ref_normalize(a, b)[0].flatten(), *ref_normalize(a, b)[1:]), ["모양"]),
     (lambda a, b: None, ["None"]),
-    (lambda a, b: ref_normalize(a, b)[:2], ["네 값"]),
+    (lambda a, b: ref_normalize(a, b)[:2], ["4개 값"]),
     (lambda a, b: (*ref_normalize(a, b)[:2], a.mean() * 0 + 1.0, a.std()), ["평균"]),
 ])
 def test_normalize_mistakes_fail(wrong, words):

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from rnncourse.checks._core import CheckFailed, _as_array, expect_close, expect_shape, self_check
+from rnncourse.checks._core import CheckFailed, as_array, call, check_generator, close, expect_close, expect_shape, self_check
 
 Tensor = torch.Tensor
 
@@ -32,7 +32,7 @@ def reference_unroll(xs: Tensor, h0: Tensor, W: Tensor, U: Tensor, b: Tensor) ->
 def make_params(batch: int, steps: int | None, input_size: int, hidden_size: int, seed: int
                 ) -> dict[str, Tensor]:
     """Random float64 test inputs: x_t (or xs when ``steps`` is given), h_prev/h0, W, U, b."""
-    gen = torch.Generator().manual_seed(seed)
+    gen = check_generator(seed)
 
     def rand(*shape: int) -> Tensor:
         return torch.randn(*shape, generator=gen, dtype=torch.float64)
@@ -42,19 +42,10 @@ def make_params(batch: int, steps: int | None, input_size: int, hidden_size: int
             "U": 0.7 * rand(hidden_size, hidden_size), "b": rand(hidden_size)}
 
 
-def _call(fn: Callable[..., Any], args: dict[str, Tensor], names: tuple[str, ...], shapes_hint: str) -> Any:
-    """Call the learner's function on copies; turn its crashes and in-place edits into Korean failures."""
-    copies = {k: v.clone() for k, v in args.items()}
-    try:
-        result = fn(*(copies[k] for k in ("x", "h", "W", "U", "b")))
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's code crashed: say where to look
-        raise CheckFailed(f"함수를 실행하는 중에 오류가 났습니다 ({type(err).__name__}: {err}). {shapes_hint}") from None
-    changed = [name for key, name in zip(("x", "h", "W", "U", "b"), names) if not torch.equal(copies[key], args[key])]
-    if changed:
-        raise CheckFailed(f"함수가 입력 {', '.join(changed)}의 값을 제자리에서 바꾸었습니다. "
-                          "입력은 그대로 두고 새 텐서를 만들어 반환하세요 (예: `h += ...` 대신 `h = h + ...`).")
+def _call(fn: Callable[..., Any], args: dict[str, Tensor], names: tuple[str, ...], what: str, shapes_hint: str
+          ) -> Any:
+    """Call the learner's function on copies (the protocol of checks._core); a tuple is not an answer here."""
+    result = call(fn, tuple(args[k] for k in ("x", "h", "W", "U", "b")), names=names, what=what, hint=shapes_hint)
     if isinstance(result, tuple):
         raise CheckFailed(f"튜플(값 {len(result)}개)이 반환되었습니다. 텐서 하나만 반환하세요.")
     return result
@@ -63,8 +54,7 @@ def _call(fn: Callable[..., Any], args: dict[str, Tensor], names: tuple[str, ...
 def _diagnose(got: np.ndarray, mistakes: dict[str, Tensor]) -> str:
     """The description of the first known mistake whose output equals what the learner returned."""
     for message, wrong in mistakes.items():
-        want = wrong.detach().numpy()
-        if want.shape == got.shape and np.allclose(got, want, rtol=1e-6, atol=1e-9):
+        if close(got, wrong, rtol=1e-6, atol=1e-9):
             return message
     return ""
 
@@ -99,8 +89,8 @@ def rnn_step(fn: Callable[[Tensor, Tensor, Tensor, Tensor, Tensor], Tensor]) -> 
     for batch, d, hsize, seed in STEP_CASES:
         p = make_params(batch, None, d, hsize, seed)
         what = f"B={batch}, D={d}, H={hsize}일 때의 h_t"
-        got = _call(fn, p, ("x_t", "h_prev", "W", "U", "b"), STEP_SHAPES)
-        arr = _as_array(got, what)
+        got = _call(fn, p, ("x_t", "h_prev", "W", "U", "b"), what, STEP_SHAPES)
+        arr = as_array(got, what)
         if arr.shape != (batch, hsize):
             expect_shape(arr, (batch, hsize), what + f" (힌트: {STEP_SHAPES})")
         want = reference_rnn_step(p["x"], p["h"], p["W"], p["U"], p["b"])
@@ -146,8 +136,8 @@ def unroll(fn: Callable[[Tensor, Tensor, Tensor, Tensor, Tensor], Tensor]) -> st
     for batch, steps, d, hsize, seed in UNROLL_CASES:
         p = make_params(batch, steps, d, hsize, seed)
         what = f"B={batch}, T={steps}, D={d}, H={hsize}일 때의 은닉 상태들"
-        got = _call(fn, p, ("xs", "h0", "W", "U", "b"), UNROLL_SHAPES)
-        arr = _as_array(got, what)
+        got = _call(fn, p, ("xs", "h0", "W", "U", "b"), what, UNROLL_SHAPES)
+        arr = as_array(got, what)
         if arr.shape != (batch, steps, hsize):
             expect_shape(arr, (batch, steps, hsize),
                          what + f" (힌트: {_unroll_shape_hint(tuple(arr.shape), batch, steps, hsize)})")

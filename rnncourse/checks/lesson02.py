@@ -7,16 +7,12 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from rnncourse.activations import sigmoid, sigmoid_grad as _sigmoid_grad
-from rnncourse.checks._core import CheckFailed, _as_array, expect_close, self_check
+from rnncourse.checks._core import CheckFailed, as_array, as_scalar, call, check_rng, close, expect_close, self_check
 
 
 def _same(got: Any, candidate: np.ndarray) -> bool:
     """True when ``got`` has the candidate's shape and values (used to recognise a typical mistake)."""
-    try:
-        arr = np.asarray(got.detach().cpu().numpy() if hasattr(got, "detach") else got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return arr.shape == candidate.shape and bool(np.allclose(arr, candidate, rtol=1e-6, atol=1e-9))
+    return close(got, candidate, rtol=1e-6, atol=1e-9)
 
 
 def _diagnose(got: Any, known_mistakes: Mapping[str, np.ndarray], what: str) -> None:
@@ -31,7 +27,7 @@ def _diagnose(got: Any, known_mistakes: Mapping[str, np.ndarray], what: str) -> 
 def sigmoid_grad(fn: Callable[[np.ndarray], Any]) -> str:
     """The learner's sigmoid_grad(x) must equal sigmoid(x) * (1 - sigmoid(x)) elementwise, keeping x's shape."""
     x = np.linspace(-8.0, 8.0, 33).reshape(3, 11)
-    got = fn(x.copy())
+    got = as_array(call(fn, (x,), names=("x",), what="σ'(x)"), "σ'(x)")
     want = _sigmoid_grad(x)
     s = sigmoid(x)
     _diagnose(got, {
@@ -42,7 +38,7 @@ def sigmoid_grad(fn: Callable[[np.ndarray], Any]) -> str:
     }, "σ'(x)")
     expect_close(got, want, "σ'(x)", rtol=1e-6, atol=1e-10,
                  hint="σ'(x) = σ(x)(1 − σ(x))입니다. x = 0에서 0.25가 나와야 합니다.")
-    at_zero = _as_array(fn(np.zeros(1)), "σ'(0)")
+    at_zero = as_array(call(fn, (np.zeros(1),), names=("x",), what="σ'(0)"), "σ'(0)")
     expect_close(at_zero, np.array([0.25]), "σ'(0)")
     return "σ'(0) = 0.25, 양 끝으로 갈수록 0에 가까워지는 모양까지 맞습니다."
 
@@ -51,10 +47,10 @@ def sigmoid_grad(fn: Callable[[np.ndarray], Any]) -> str:
 @self_check("tanh 노드의 역전파 tanh_backward")
 def tanh_backward(fn: Callable[[np.ndarray, np.ndarray], Any]) -> str:
     """tanh_backward(out, grad_out) must return (1 - out**2) * grad_out, where out = tanh(input)."""
-    rng = np.random.default_rng(2)
+    rng = check_rng(2)
     out = np.tanh(rng.normal(0.0, 1.5, size=(2, 5)))
     grad_out = rng.normal(0.0, 1.0, size=(2, 5))
-    got = fn(out.copy(), grad_out.copy())
+    got = as_array(call(fn, (out, grad_out), names=("out", "grad_out"), what="dL/d입력"), "dL/d입력")
     want = (1 - out**2) * grad_out
     _diagnose(got, {
         "위에서 내려온 기울기 grad_out을 곱하지 않았습니다. 연쇄 법칙: dL/d입력 = (d출력/d입력) × dL/d출력.":
@@ -103,8 +99,8 @@ def _mistakes(x: float, w: float, b: float, y: float) -> dict[str, dict[str, flo
 def manual_backward(fn: Callable[[float, float, float, float], Any]) -> str:
     """manual_backward(x, w, b, y) must return {'x','w','b','y'} → dL/d· for L = (tanh(w*x + b) - y)**2."""
     for point in _POINTS:
-        got = fn(*point)
         where = "x={}, w={}, b={}, y={}".format(*point)
+        got = call(fn, point, names=_KEYS, what=f"{where}에서의 기울기")
         if got is None:
             raise CheckFailed("함수가 아무것도 반환하지 않았습니다(None). 기울기를 담은 사전(dict)을 `return` 하세요.")
         if not isinstance(got, Mapping):
@@ -113,7 +109,7 @@ def manual_backward(fn: Callable[[float, float, float, float], Any]) -> str:
         missing = [k for k in _KEYS if k not in got]
         if missing:
             raise CheckFailed(f"반환한 사전에 키 {missing}가 없습니다. 키는 'x', 'w', 'b', 'y' 네 개입니다.")
-        values = {k: _as_array(got[k], f"dL/d{k}") for k in _KEYS}
+        values = {k: np.asarray(as_scalar(got[k], f"{where}에서 dL/d{k}")) for k in _KEYS}
         for slip, wrong in _mistakes(*point).items():
             if all(_same(values[k], np.asarray(wrong[k], dtype=np.float64)) for k in _KEYS):
                 raise CheckFailed(f"{where}에서 기울기가 다릅니다. {slip}")

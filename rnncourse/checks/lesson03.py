@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from rnncourse.checks._core import CheckFailed, _as_array, expect_close, self_check
+from rnncourse.checks._core import CheckFailed, as_array, call, check_rng, close, expect_close, self_check
 from rnncourse.scratch import init_rnn_params, rnn_backward, rnn_forward
 
 KEYS = ("W_ih", "W_hh", "b_ih", "b_hh", "h0")
@@ -17,7 +17,7 @@ CASES = [(5, 3, 2, 4), (1, 2, 3, 3), (7, 1, 1, 5), (4, 2, 3, 2)]
 
 def make_case(T: int, B: int, D: int, H: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray]:
     """Random float64 inputs for one case: x (T, B, D), h0 (B, H), params, d_out (T, B, H)."""
-    rng = np.random.default_rng(seed)
+    rng = check_rng(seed)
     params = {k: v * 2.0 for k, v in init_rnn_params(D, H, rng).items()}  # larger weights: tanh' far from 1
     x = rng.standard_normal((T, B, D))
     h0 = rng.uniform(-0.5, 0.5, (B, H))
@@ -72,8 +72,7 @@ SLIPS = {
 
 
 def _matches(values: Mapping[str, np.ndarray], candidate: Mapping[str, np.ndarray]) -> bool:
-    return all(values[k].shape == candidate[k].shape and np.allclose(values[k], candidate[k], rtol=1e-7, atol=1e-10)
-               for k in KEYS)
+    return all(close(values[k], candidate[k], rtol=1e-7, atol=1e-10) for k in KEYS)
 
 
 def _collect(got: Any) -> dict[str, np.ndarray]:
@@ -86,7 +85,7 @@ def _collect(got: Any) -> dict[str, np.ndarray]:
     missing = [k for k in KEYS if k not in got]
     if missing:
         raise CheckFailed(f"반환한 사전에 키 {missing}가 없습니다. 키는 {list(KEYS)} 다섯 개입니다.")
-    return {k: _as_array(got[k], f"{k}의 기울기") for k in KEYS}
+    return {k: as_array(got[k], f"{k}의 기울기") for k in KEYS}
 
 
 @self_check("시간 역전파 rnn_bptt")
@@ -95,7 +94,7 @@ def rnn_bptt(fn: Callable[[np.ndarray, np.ndarray, dict, np.ndarray], Any]) -> s
     for number, (T, B, D, H) in enumerate(CASES):
         x, h0, params, d_out = make_case(T, B, D, H, seed=30 + number)
         where = f"T={T}, B={B}, D={D}, H={H}일 때"
-        got = fn(x.copy(), h0.copy(), {k: v.copy() for k, v in params.items()}, d_out.copy())
+        got = call(fn, (x, h0, params, d_out), names=("x", "h0", "params", "d_out"), what=f"{where} 기울기")
         values = _collect(got)
         want = reference_rnn_bptt(x, h0, params, d_out)
         for slip, message in SLIPS.items():

@@ -6,7 +6,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from rnncourse.checks._core import CheckFailed, _as_array, expect_close, self_check
+from rnncourse.checks._core import (CheckFailed, as_array, as_scalar, call, check_rng, close, expect_close,
+                                   expect_tuple, self_check)
 
 Grads = list[np.ndarray]
 
@@ -30,7 +31,7 @@ def torch_clip(grads: Sequence[np.ndarray], max_norm: float) -> tuple[Grads, flo
 
 def _cases() -> list[tuple[str, Grads, float]]:
     """(description, gradients, max_norm): one far above the limit, one below it, one with mixed shapes."""
-    rng = np.random.default_rng(4)
+    rng = check_rng(4)
     big = [rng.normal(0, 3.0, size=(4, 3)), rng.normal(0, 3.0, size=(4, 4)), rng.normal(0, 3.0, size=4)]
     small = [rng.normal(0, 0.05, size=(3, 2)), rng.normal(0, 0.05, size=3)]
     # one huge tensor next to a tiny one: per-tensor clipping and global clipping differ the most here
@@ -70,23 +71,16 @@ def _mistakes(grads: Grads, max_norm: float) -> dict[str, tuple[Grads, float | N
 
 
 def _close(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> bool:
-    return len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y, rtol=1e-6, atol=1e-9)
-                                    for x, y in zip(a, b))
+    return len(a) == len(b) and all(close(x, y, rtol=1e-6, atol=1e-9) for x, y in zip(a, b))
 
 
-def _unpack(result: Any, n: int) -> tuple[Grads, Any]:
-    if result is None:
-        raise CheckFailed("함수가 아무것도 반환하지 않았습니다(None). `return clipped, total_norm` 처럼 "
-                          "(잘린 기울기 리스트, 전체 노름) 두 값을 반환하세요.")
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise CheckFailed(f"(잘린 기울기 리스트, 전체 노름) 두 값을 튜플로 반환해야 합니다. 지금은 "
-                          f"{type(result).__name__}을(를) 반환했습니다. 예: `return clipped, total_norm`")
-    clipped, total = result
+def _unpack(result: Any, n: int, what: str) -> tuple[Grads, Any]:
+    clipped, total = expect_tuple(result, ("clipped", "total_norm"), what)
     if not isinstance(clipped, (list, tuple)):
-        raise CheckFailed(f"첫 번째 반환값은 기울기 배열의 리스트여야 합니다. 지금은 {type(clipped).__name__}입니다.")
+        raise CheckFailed(f"{what}: 첫 번째 반환값은 기울기 배열의 리스트여야 합니다. 지금은 {type(clipped).__name__}입니다.")
     if len(clipped) != n:
-        raise CheckFailed(f"기울기 {n}개를 받았는데 {len(clipped)}개를 반환했습니다. 받은 텐서마다 하나씩 돌려주세요.")
-    return [_as_array(g, f"잘린 기울기 {i}") for i, g in enumerate(clipped)], total
+        raise CheckFailed(f"{what}: 기울기 {n}개를 받았는데 {len(clipped)}개를 반환했습니다. 받은 텐서마다 하나씩 돌려주세요.")
+    return [as_array(g, f"{what}: 잘린 기울기 {i}") for i, g in enumerate(clipped)], total
 
 
 @self_check("전체 노름 기울기 클리핑 clip_by_global_norm")
@@ -94,7 +88,8 @@ def clip_by_global_norm(fn: Callable[[list, float], Any]) -> str:
     """fn(grads, max_norm) must return (clipped list, total norm before clipping), as clip_grad_norm_ does."""
     for what, grads, max_norm in _cases():
         want, want_total = torch_clip(grads, max_norm)
-        got, got_total = _unpack(fn([g.copy() for g in grads], max_norm), len(grads))
+        result = call(fn, (grads, max_norm), names=("grads", "max_norm"), what=what)
+        got, got_total = _unpack(result, len(grads), what)
         for i, (g, w) in enumerate(zip(got, want)):
             if g.shape != w.shape:
                 raise CheckFailed(f"{what}: 잘린 기울기 {i}의 모양(shape)이 다릅니다: 기대한 모양 {w.shape}, "
@@ -106,10 +101,7 @@ def clip_by_global_norm(fn: Callable[[list, float], Any]) -> str:
         for i, (g, w) in enumerate(zip(got, want)):
             expect_close(g, w, f"{what}: 잘린 기울기 {i}", rtol=1e-5, atol=1e-9,
                          hint="배율 = min(1, max_norm / 전체 노름)을 모든 텐서에 똑같이 곱하세요.")
-        total = _as_array(got_total, f"{what}: 전체 노름")
-        if total.size != 1:
-            raise CheckFailed(f"{what}: 두 번째 반환값(전체 노름)은 숫자 하나여야 합니다. 지금은 모양이 {total.shape}입니다.")
-        total = float(total.reshape(()))
+        total = as_scalar(got_total, f"{what}: 두 번째 반환값(전체 노름)")
         clipped_norm = float(np.sqrt(sum(np.sum(w * w) for w in want)))
         if want_total > max_norm and abs(total - clipped_norm) < 1e-6 * max(1.0, clipped_norm):
             raise CheckFailed(f"{what}: 전체 노름으로 자른 뒤의 노름({total:.4g})을 반환했습니다. "

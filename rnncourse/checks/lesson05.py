@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from rnncourse.checks._core import CheckFailed, _as_array, expect_close, expect_shape, self_check
+from rnncourse.checks._core import (CheckFailed, call, check_rng, close, expect_close, expect_shape, expect_tuple,
+                                   self_check)
 from rnncourse.scratch import lstm_step as _engine_lstm_step
 
 Arrays = dict[str, np.ndarray]
@@ -29,7 +30,7 @@ def reference_lstm_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, W_ih: np.nd
 
 def make_inputs(batch: int, input_size: int, hidden_size: int, seed: int) -> Arrays:
     """Random float64 test inputs of moderate size, so that no gate is stuck at 0 or 1."""
-    rng = np.random.default_rng(seed)
+    rng = check_rng(seed)
     H = hidden_size
     return {"x": rng.normal(0, 1.0, (batch, input_size)), "h": rng.uniform(-0.9, 0.9, (batch, H)),
             "c": rng.normal(0, 1.5, (batch, H)), "W_ih": rng.normal(0, 0.8, (4 * H, input_size)),
@@ -80,36 +81,14 @@ def _mistakes(p: Arrays) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     }
 
 
-def _call(fn: Callable[..., Any], p: Arrays) -> Any:
-    """Call the learner's function on copies; turn crashes and in-place edits into Korean failures."""
-    copies = {k: v.copy() for k, v in p.items()}
-    try:
-        result = fn(*(copies[k] for k in NAMES))
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's code crashed: say where to look
-        raise CheckFailed(f"함수를 실행하는 중에 오류가 났습니다 ({type(err).__name__}: {err}). {SHAPES}") from None
-    changed = [k for k in NAMES if not np.array_equal(copies[k], p[k])]
-    if changed:
-        raise CheckFailed(f"함수가 입력 {', '.join(changed)}의 값을 제자리에서 바꾸었습니다. 입력은 그대로 두고 "
-                          "새 배열을 만들어 반환하세요 (예: `c *= f` 대신 `c_new = f * c`).")
-    return result
-
-
-def _unpack(result: Any, batch: int, hidden: int) -> tuple[np.ndarray, np.ndarray]:
-    if result is None:
-        raise CheckFailed("함수가 아무것도 반환하지 않았습니다(None). `return h_new, c_new`처럼 두 값을 반환하세요.")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        what = f"값 {len(result)}개짜리 {type(result).__name__}" if isinstance(result, (tuple, list)) \
-            else type(result).__name__
-        raise CheckFailed(f"(h_new, c_new) 두 값을 튜플로 반환해야 합니다. 지금은 {what}을(를) 반환했습니다.")
-    h_new = expect_shape(result[0], (batch, hidden), "반환한 첫 번째 값 h_new")
-    c_new = expect_shape(result[1], (batch, hidden), "반환한 두 번째 값 c_new")
-    return h_new, c_new
+def _unpack(result: Any, batch: int, hidden: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    h_new, c_new = expect_tuple(result, ("h_new", "c_new"), where)
+    return (expect_shape(h_new, (batch, hidden), f"{where} 반환한 첫 번째 값 h_new"),
+            expect_shape(c_new, (batch, hidden), f"{where} 반환한 두 번째 값 c_new"))
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-10))
+    return close(a, b, rtol=1e-7, atol=1e-10)
 
 
 @self_check("LSTM 한 단계 lstm_step")
@@ -118,7 +97,8 @@ def lstm_step(fn: Callable[..., Any]) -> str:
     for batch, d, hidden, seed in CASES:
         p = make_inputs(batch, d, hidden, seed)
         where = f"B={batch}, D={d}, H={hidden}일 때"
-        h_new, c_new = _unpack(_call(fn, p), batch, hidden)
+        result = call(fn, tuple(p[k] for k in NAMES), names=NAMES, what=f"{where} LSTM 한 단계", hint=SHAPES)
+        h_new, c_new = _unpack(result, batch, hidden, where)
         want_h, want_c = reference_lstm_step(*(p[k] for k in NAMES))
         if _same(h_new, want_c) and _same(c_new, want_h):
             raise CheckFailed(f"{where} h와 c의 자리가 바뀌었습니다. `return h_new, c_new` 순서로 반환하세요.")

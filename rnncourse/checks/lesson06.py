@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from rnncourse.checks._core import CheckFailed, expect_close, expect_shape, self_check
+from rnncourse.checks._core import CheckFailed, call, check_rng, close, expect_close, expect_shape, self_check
 from rnncourse.scratch import gru_step as _engine_gru_step
 
 Arrays = dict[str, np.ndarray]
@@ -28,7 +28,7 @@ def reference_gru_step(x: np.ndarray, h: np.ndarray, W_ih: np.ndarray, W_hh: np.
 
 def make_inputs(batch: int, input_size: int, hidden_size: int, seed: int) -> Arrays:
     """Random float64 test inputs of moderate size, so that no gate is stuck at 0 or 1."""
-    rng = np.random.default_rng(seed)
+    rng = check_rng(seed)
     H = hidden_size
     return {"x": rng.normal(0, 1.0, (batch, input_size)), "h": rng.uniform(-0.9, 0.9, (batch, H)),
             "W_ih": rng.normal(0, 0.8, (3 * H, input_size)), "W_hh": rng.normal(0, 0.7, (3 * H, H)),
@@ -80,19 +80,9 @@ def _mistakes(p: Arrays) -> dict[str, np.ndarray]:
     }
 
 
-def _call(fn: Callable[..., Any], p: Arrays) -> Any:
-    """Call the learner's function on copies; turn crashes and in-place edits into Korean failures."""
-    copies = {k: v.copy() for k, v in p.items()}
-    try:
-        result = fn(*(copies[k] for k in NAMES))
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's code crashed: say where to look
-        raise CheckFailed(f"함수를 실행하는 중에 오류가 났습니다 ({type(err).__name__}: {err}). {SHAPES}") from None
-    changed = [k for k in NAMES if not np.array_equal(copies[k], p[k])]
-    if changed:
-        raise CheckFailed(f"함수가 입력 {', '.join(changed)}의 값을 제자리에서 바꾸었습니다. 입력은 그대로 두고 "
-                          "새 배열을 만들어 반환하세요.")
+def _call(fn: Callable[..., Any], p: Arrays, where: str) -> Any:
+    """Call the learner's function on copies (the protocol of checks._core); GRU returns one state, not a tuple."""
+    result = call(fn, tuple(p[k] for k in NAMES), names=NAMES, what=f"{where} GRU 한 단계", hint=SHAPES)
     if isinstance(result, (tuple, list)):
         raise CheckFailed(f"{type(result).__name__}(값 {len(result)}개)이 반환되었습니다. GRU의 상태는 하나뿐이니 "
                           "새 은닉 상태 h_new 하나만 반환하세요.")
@@ -100,7 +90,7 @@ def _call(fn: Callable[..., Any], p: Arrays) -> Any:
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-10))
+    return close(a, b, rtol=1e-7, atol=1e-10)
 
 
 @self_check("GRU 한 단계 gru_step")
@@ -109,7 +99,7 @@ def gru_step(fn: Callable[..., Any]) -> str:
     for batch, d, hidden, seed in CASES:
         p = make_inputs(batch, d, hidden, seed)
         where = f"B={batch}, D={d}, H={hidden}일 때"
-        got = expect_shape(_call(fn, p), (batch, hidden), f"{where} 반환한 h_new")
+        got = expect_shape(_call(fn, p, where), (batch, hidden), f"{where} 반환한 h_new")
         want = reference_gru_step(*(p[k] for k in NAMES))
         for slip, wrong in _mistakes(p).items():
             if _same(got, wrong) and not _same(wrong, want):

@@ -5,14 +5,14 @@ lesson's later cells use them instead of the learner's code.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
 from torch import nn
 
-from rnncourse.checks._core import CheckFailed, _as_array, expect_close, expect_shape, self_check
+from rnncourse.checks._core import (CheckFailed, as_array, as_int, call, check_torch_seed, close, expect_close,
+                                   expect_shape, self_check)
 from rnncourse.timescales import bidirectional_run, lstm_num_params as _lstm_num_params, split_directions
 from rnncourse.timescales import time_constant as _time_constant
 
@@ -23,9 +23,7 @@ reference_lstm_num_params = _lstm_num_params
 
 def _same(got: np.ndarray, candidate: Any) -> bool:
     """True when ``got`` has the candidate's shape and values (recognises a typical mistake)."""
-    want = np.asarray(candidate.detach().cpu().numpy() if hasattr(candidate, "detach") else candidate,
-                      dtype=np.float64)
-    return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-5, atol=1e-7))
+    return close(got, candidate, rtol=1e-5, atol=1e-7)
 
 
 def _diagnose(got: np.ndarray, mistakes: Mapping[str, Any]) -> str:
@@ -36,16 +34,11 @@ def _diagnose(got: np.ndarray, mistakes: Mapping[str, Any]) -> str:
     return ""
 
 
-def _run(fn: Callable[..., Any], args: tuple, hint: str) -> Any:
-    """Call the learner's function; a crash becomes a Korean failure, a stub passes through."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's code crashed: say what it got and where to look
-        raise CheckFailed(f"함수를 실행하는 중에 오류가 났습니다 ({type(err).__name__}: {err}). {hint}") from None
+def _run(fn: Callable[..., Any], args: tuple, names: tuple[str, ...], what: str, hint: str) -> Any:
+    """Call the learner's function on copies (the protocol of checks._core); one tensor is expected, not a tuple."""
+    result = call(fn, args, names=names, what=what, hint=hint)
     if isinstance(result, tuple):
-        raise CheckFailed(f"튜플(값 {len(result)}개)이 반환되었습니다. 텐서(배열) 하나만 반환하세요.")
+        raise CheckFailed(f"{what}: 튜플(값 {len(result)}개)이 반환되었습니다. 텐서(배열) 하나만 반환하세요.")
     return result
 
 
@@ -57,7 +50,7 @@ FORGET_VALUES = np.array([[0.5, 0.8, 0.9], [0.99, 0.999, 0.25]])
 def time_constant(fn: Callable[[np.ndarray], Any]) -> str:
     """time_constant(f) must return τ = −1/ln f elementwise for a NumPy array f, keeping its shape."""
     f = FORGET_VALUES.copy()
-    got = _as_array(_run(fn, (f.copy(),), "f는 NumPy 배열입니다. `math.log` 대신 `np.log`를 쓰세요."), "τ")
+    got = as_array(_run(fn, (f,), ("f",), "τ", "f는 NumPy 배열입니다. `math.log` 대신 `np.log`를 쓰세요."), "τ")
     want = reference_time_constant(f)
     if got.shape != f.shape:
         expect_shape(got, f.shape, "τ (힌트: 원소마다 τ를 계산해 f와 같은 모양으로 반환하세요. 평균을 내지 마세요.)")
@@ -119,8 +112,7 @@ def _bidirectional_shape_hint(shape: tuple[int, ...], batch: int, steps: int, hi
 def make_bidirectional_case(batch: int, steps: int, inputs: int, hidden: int, seed: int
                             ) -> tuple[torch.Tensor, nn.GRU, nn.GRU, nn.GRU]:
     """Test input x (B, T, D), a seeded bidirectional nn.GRU and its two halves (forward, backward)."""
-    with torch.random.fork_rng(devices=[]):  # the learner's global random stream stays untouched
-        torch.manual_seed(seed)
+    with check_torch_seed(seed):  # the learner's global random stream stays untouched
         both = nn.GRU(inputs, hidden, batch_first=True, bidirectional=True).double()
         x = torch.randn(batch, steps, inputs, dtype=torch.float64)
         fwd, bwd = split_directions(both)
@@ -134,11 +126,7 @@ def bidirectional(fn: Callable[[torch.Tensor, nn.Module, nn.Module], Any]) -> st
     for batch, steps, inputs, hidden, seed in BIDIRECTIONAL_CASES:
         x, both, fwd, bwd = make_bidirectional_case(batch, steps, inputs, hidden, seed)
         what = f"B={batch}, T={steps}, D={inputs}, H={hidden}일 때의 출력"
-        x_copy = x.clone()
-        got = _as_array(_run(fn, (x_copy, fwd, bwd), BIDIRECTIONAL_HINT), what)
-        if not torch.equal(x_copy, x):
-            raise CheckFailed("함수가 입력 x를 제자리에서 바꾸었습니다. `x.flip_()` 같은 제자리 연산 대신 "
-                              "`torch.flip(x, dims=[1])`로 새 텐서를 만드세요.")
+        got = as_array(_run(fn, (x, fwd, bwd), ("x", "rnn_fwd", "rnn_bwd"), what, BIDIRECTIONAL_HINT), what)
         if got.shape != (batch, steps, 2 * hidden):
             expect_shape(got, (batch, steps, 2 * hidden),
                          what + f" (힌트: {_bidirectional_shape_hint(tuple(got.shape), batch, steps, hidden)})")
@@ -189,15 +177,11 @@ def lstm_num_params(fn: Callable[[int, int, int, bool], Any]) -> str:
     """lstm_num_params(input_size, hidden_size, num_layers, bidirectional) must equal nn.LSTM's count."""
     answers, wanted = [], []
     for d, h, layers, bi in PARAM_CASES:
-        got = _run(fn, (d, h, layers, bi), "정수 하나를 반환하세요.")
-        if got is None:
-            raise CheckFailed("함수가 아무것도 반환하지 않았습니다(None). 매개변수 수를 `return` 하세요.")
-        if hasattr(got, "item") and getattr(got, "ndim", None) == 0:
-            got = got.item()
-        if isinstance(got, bool) or not isinstance(got, numbers.Real):
-            raise CheckFailed(f"정수 하나를 반환해야 합니다. 지금은 {type(got).__name__}을(를) 반환했습니다.")
-        answers.append(got)
-        with torch.random.fork_rng(devices=[]):  # building a module draws random weights
+        what = f"input_size={d}, hidden_size={h}, num_layers={layers}, bidirectional={bi}일 때의 매개변수 수"
+        got = _run(fn, (d, h, layers, bi), ("input_size", "hidden_size", "num_layers", "bidirectional"), what,
+                   "정수 하나를 반환하세요.")
+        answers.append(as_int(got, what))
+        with check_torch_seed(0):  # building a module draws random weights
             module = nn.LSTM(d, h, num_layers=layers, bidirectional=bi)
         wanted.append(sum(p.numel() for p in module.parameters()))
     wrong = [k for k, (got, want) in enumerate(zip(answers, wanted)) if got != want]

@@ -7,17 +7,21 @@ import torch
 from torch import nn
 
 from rnncourse.charlm import CharLSTM, detach_state, softmax_with_temperature
-from rnncourse.checks._core import CheckFailed, self_check
+from rnncourse.checks._core import CheckFailed, as_int, as_scalar, call, check_generator, check_torch_seed, self_check
 
 # ---------------------------------------------------------------- exercise 1: one stateful TBPTT update
 _V, _B, _T, _CLIP, _LR, _CHUNKS = 11, 3, 7, 0.05, 2.0, 3
+# The middle chunk's limit is far above any gradient norm: an unclipped update shows the update's scale
+# (a loss summed instead of averaged), which clipping to the same norm would hide.
+_CLIPS = (_CLIP, 1e6, _CLIP)
+_GRAPH_REUSE = ("backward through the graph a second time", "freed", "modified by an inplace operation")
 
 
 def _setup() -> tuple[CharLSTM, torch.optim.Optimizer, list[tuple[torch.Tensor, torch.Tensor]]]:
     """A small model, its SGD optimiser and three consecutive chunks of one batch of streams."""
-    torch.manual_seed(8)
-    model = CharLSTM(_V, hidden=6, layers=2, embed=4)
-    gen = torch.Generator().manual_seed(80)
+    with check_torch_seed(8):
+        model = CharLSTM(_V, hidden=6, layers=2, embed=4)
+    gen = check_generator(80)
     streams = torch.randint(_V, (_B, _T * _CHUNKS + 1), generator=gen)
     chunks = [(streams[:, k * _T:(k + 1) * _T], streams[:, k * _T + 1:(k + 1) * _T + 1]) for k in range(_CHUNKS)]
     return model, torch.optim.SGD(model.parameters(), lr=_LR), chunks
@@ -53,6 +57,16 @@ def _no_zero_grad(model, opt, x, y, state, clip):
     return loss.item(), detach_state(state)
 
 
+def _summed_loss(model, opt, x, y, state, clip):
+    logits, state = model(x, state)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum")
+    opt.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    return loss.item() / y.numel(), detach_state(state)
+
+
 def _no_clip(model, opt, x, y, state, clip):
     return _reference_step(model, opt, x, y, state, None)
 
@@ -67,23 +81,33 @@ def _clip_values(model, opt, x, y, state, clip):
     return loss.item(), detach_state(state)
 
 
-def _run(step_fn: Callable[..., Any], *, learner: bool = False) -> dict:
-    """Three consecutive updates with ``step_fn``; the losses, states and parameters after each."""
-    model, opt, chunks = _setup()
-    state, losses, states = None, [], []
-    for k, (x, y) in enumerate(chunks):
+def _learner_step(fn: Callable[..., Any], k: int) -> Callable[..., Any]:
+    """The learner's step, with the error of a graph reused across chunks explained (the missing detach)."""
+    def step(*args: Any) -> Any:
         try:
-            out = step_fn(model, opt, x.clone(), y.clone(), state, _CLIP)
+            return fn(*args)
         except RuntimeError as err:
-            if learner and k > 0 and any(sign in str(err) for sign in (
-                    "backward through the graph a second time", "freed", "modified by an inplace operation")):
+            if k > 0 and any(sign in str(err) for sign in _GRAPH_REUSE):
                 raise CheckFailed(
                     f"{k + 1}번째 조각에서 역전파가 앞 조각의 (이미 지워진) 계산 그래프까지 거슬러 가려다 오류가 났습니다. "
                     "다음 조각으로 넘기는 상태를 `.detach()`로 잘라 내세요. 이것이 '단기' BPTT의 '단기'입니다."
                 ) from None
             raise
+    return step
+
+
+def _run(step_fn: Callable[..., Any], *, learner: bool = False) -> dict:
+    """Three consecutive updates with ``step_fn``; the losses, states and parameters after each."""
+    model, opt, chunks = _setup()
+    state, losses, states = None, [], []
+    for k, ((x, y), clip) in enumerate(zip(chunks, _CLIPS)):
         if learner:
+            out = call(_learner_step(step_fn, k), (model, opt, x, y, state, clip),
+                       names=("model", "opt", "x", "y", "state", "clip"), mutable=("model", "opt"),
+                       what=f"{k + 1}번째 조각의 갱신")
             out = _as_step_output(out, k)
+        else:
+            out = step_fn(model, opt, x.clone(), y.clone(), state, clip)
         loss, state = out
         losses.append(float(loss))
         states.append(tuple(s.detach().clone() for s in state) if isinstance(state, tuple) else state)
@@ -98,14 +122,7 @@ def _as_step_output(out: Any, k: int) -> tuple[float, Any]:
     if not isinstance(out, tuple) or len(out) != 2:
         raise CheckFailed(f"(손실, 상태) 두 값을 튜플로 돌려줘야 합니다. 지금은 {type(out).__name__}을(를) 돌려줬습니다.")
     loss, state = out
-    if torch.is_tensor(loss):
-        if loss.numel() != 1:
-            raise CheckFailed(f"손실은 숫자 하나여야 합니다. 지금은 모양 {tuple(loss.shape)}인 텐서입니다. 평균 손실을 돌려주세요.")
-        loss = loss.item()
-    try:
-        loss = float(loss)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"손실 자리에 숫자가 아닌 값({type(loss).__name__})이 있습니다.") from None
+    loss = as_scalar(loss, f"{k + 1}번째 조각의 손실")
     if state is None:
         raise CheckFailed(f"{k + 1}번째 조각에서 상태 자리에 None을 돌려줬습니다. 들어온 상태가 아니라 "
                           "`model(x, state)`가 돌려준 새 상태 (h, c)를 (detach해서) 돌려주세요.")
@@ -116,7 +133,8 @@ def _as_step_output(out: Any, k: int) -> tuple[float, Any]:
 
 
 def _close(a: list[torch.Tensor], b: list[torch.Tensor], tol: float = 1e-5) -> bool:
-    return len(a) == len(b) and all(x.shape == y.shape and torch.allclose(x, y, rtol=tol, atol=tol) for x, y in zip(a, b))
+    return len(a) == len(b) and all(x.shape == y.shape and bool(torch.allclose(x.double(), y.double(), rtol=tol, atol=tol))
+                                    for x, y in zip(a, b))
 
 
 def _same_run(got: dict, want: dict) -> bool:
@@ -132,7 +150,7 @@ def tbptt_step(fn: Callable[..., Any]) -> str:
     if got["state"][0].requires_grad and got["state"][0].grad_fn is not None:
         raise CheckFailed("돌려준 상태가 아직 계산 그래프에 붙어 있습니다(grad_fn이 있음). 다음 조각으로 넘기기 전에 "
                           "`(h.detach(), c.detach())`로 잘라 주세요. 그러지 않으면 역전파가 학습 시작점까지 거슬러 갑니다.")
-    if abs(got["losses"][0] - want["losses"][0]) > 1e-5:
+    if not abs(got["losses"][0] - want["losses"][0]) <= 1e-5:
         raise CheckFailed(f"첫 조각의 손실이 다릅니다: 기대값 {want['losses'][0]:.6f}, 실제값 {got['losses'][0]:.6f}. "
                           "모델 출력(logits)을 (B·T, V)로, 정답 y를 (B·T,)로 펴서 cross_entropy의 평균을 구했는지 보세요. "
                           "손실은 갱신하기 전에 잰 값이어야 합니다.")
@@ -145,12 +163,14 @@ def tbptt_step(fn: Callable[..., Any]) -> str:
         "기울기 클리핑을 하지 않았습니다. `loss.backward()` 다음, `opt.step()` 전에 "
         "`nn.utils.clip_grad_norm_(model.parameters(), clip)`을 부르세요.": _no_clip,
         "기울기를 원소별로 잘랐습니다(clip_grad_value_). 여기서는 전체 노름을 줄이는 clip_grad_norm_을 씁니다.": _clip_values,
+        "손실을 평균이 아니라 합(reduction='sum')으로 역전파했습니다. 그러면 기울기가 B·T배 커져서, 클리핑되지 않는 "
+        "조각에서 갱신이 지나치게 커집니다. cross_entropy의 기본값인 평균 손실로 역전파하세요.": _summed_loss,
     }
     for message, variant in known.items():
         if _same_run(got, _run(variant)):
             raise CheckFailed(message)
     for k in range(1, _CHUNKS):
-        if abs(got["losses"][k] - want["losses"][k]) > 1e-5:
+        if not abs(got["losses"][k] - want["losses"][k]) <= 1e-5:
             raise CheckFailed(f"{k + 1}번째 조각의 손실이 다릅니다: 기대값 {want['losses'][k]:.6f}, 실제값 {got['losses'][k]:.6f}. "
                               "이전 조각의 상태를 이어받았는지, 갱신 순서(zero_grad → backward → 클리핑 → step)를 확인하세요.")
     if not _close(got["params"], want["params"]):
@@ -168,31 +188,37 @@ _TOL = 0.04
 
 
 def _draws(fn: Callable[..., Any], logits: torch.Tensor, temperature: float, n: int, seed: int) -> list[int]:
-    gen = torch.Generator().manual_seed(seed)
+    gen = check_generator(seed)
     out = []
     for _ in range(n):
-        value = fn(logits.clone(), temperature, gen)
+        value = call(fn, (logits, temperature, gen), names=("logits", "temperature", "generator"),
+                     mutable=("generator",), what=f"온도 T = {temperature}에서의 샘플")
         out.append(_as_index(value, len(logits)))
     return out
 
 
 def _as_index(value: Any, n: int) -> int:
-    if value is None:
-        raise CheckFailed("함수가 아무것도 반환하지 않았습니다(None). 뽑은 문자 번호(정수 하나)를 `return` 하세요.")
-    if torch.is_tensor(value):
-        if value.numel() != 1:
-            raise CheckFailed(f"정수 하나(뽑은 번호)를 돌려줘야 합니다. 지금은 원소가 {value.numel()}개인 텐서를 돌려줬습니다. "
-                              "확률 벡터가 아니라 그 확률로 뽑은 번호를 돌려주세요.")
-        value = value.item()
-    if isinstance(value, float) and not value.is_integer():
+    if torch.is_tensor(value) and value.numel() != 1:
+        raise CheckFailed(f"정수 하나(뽑은 번호)를 돌려줘야 합니다. 지금은 원소가 {value.numel()}개인 텐서를 돌려줬습니다. "
+                          "확률 벡터가 아니라 그 확률로 뽑은 번호를 돌려주세요.")
+    if value is not None and not torch.is_tensor(value) and isinstance(value, float) and not value.is_integer():
         raise CheckFailed(f"정수 번호를 돌려줘야 하는데 실수 {value:.4g}를 돌려줬습니다. 확률이 아니라 뽑은 번호를 돌려주세요.")
-    try:
-        index = int(value)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"정수 번호를 돌려줘야 하는데 {type(value).__name__}을(를) 돌려줬습니다.") from None
+    index = as_int(value, "뽑은 문자 번호")
     if not 0 <= index < n:
         raise CheckFailed(f"돌려준 번호 {index}가 0부터 {n - 1} 사이를 벗어났습니다.")
     return index
+
+
+def _explain_overflow(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The learner's sampler, with the error of exp(logits / T) overflowing at a tiny T explained."""
+    def draw(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except (RuntimeError, ValueError) as err:
+            raise CheckFailed(f"온도가 아주 낮을 때(T = 0.01) 오류가 났습니다({str(err).splitlines()[0][:120]}). "
+                              "exp(logits / T)를 직접 계산하면 넘칩니다(overflow). "
+                              "`torch.softmax(logits / T, dim=-1)`를 쓰세요.") from None
+    return draw
 
 
 @self_check("온도를 넣은 샘플링 sample_with_temperature")
@@ -221,13 +247,7 @@ def sample_with_temperature(fn: Callable[[torch.Tensor, float, torch.Generator],
             raise CheckFailed(f"온도 T = {temperature}에서 {_DRAWS}번 뽑은 빈도가 softmax(logits / T)와 다릅니다 "
                               f"(가장 큰 차이 {gap:.3f}, 기대 {[round(float(p), 3) for p in want]}, "
                               f"실제 {[round(float(p), 3) for p in freq]})." + hint)
-    try:
-        cold = _draws(fn, _LOGITS, 0.01, 20, seed=3)
-    except CheckFailed:
-        raise
-    except (RuntimeError, ValueError) as err:
-        raise CheckFailed(f"온도가 아주 낮을 때(T = 0.01) 오류가 났습니다({str(err).splitlines()[0][:120]}). "
-                          "exp(logits / T)를 직접 계산하면 넘칩니다(overflow). `torch.softmax(logits / T, dim=-1)`를 쓰세요.") from None
+    cold = _draws(_explain_overflow(fn), _LOGITS, 0.01, 20, seed=3)
     if set(cold) != {0}:
         raise CheckFailed(f"T = 0.01이면 거의 언제나 가장 큰 로짓(0번)이 뽑혀야 하는데 {sorted(set(cold))}가 나왔습니다.")
     return "T < 1이면 분포가 뾰족해지고 T > 1이면 평평해집니다. 빈도가 softmax(logits / T)와 맞습니다."

@@ -7,28 +7,12 @@ import numpy as np
 import torch
 
 from rnncourse import applications as app
-from rnncourse.checks._core import CheckFailed, self_check
+from rnncourse.checks._core import CheckFailed, as_array, call, check_generator, check_rng, check_torch_seed, expect_tuple, self_check
 
 
-def _to_numpy(value: Any, what: str) -> np.ndarray:
-    if value is None:
-        raise CheckFailed(f"{what} 자리에 None이 반환되었습니다. 값을 `return` 했는지 확인하세요.")
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise CheckFailed(f"{what}: 숫자 배열로 바꿀 수 없는 값({type(value).__name__})입니다.") from err
-
-
-def _run(fn: Callable[..., Any], *args: Any, hint: str) -> Any:
-    """Call the learner's function; a crash becomes a Korean failure that names the error and gives a hint."""
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's code crashed: say what happened and where to look
-        raise CheckFailed(f"함수를 실행하는 중에 오류가 났습니다 ({type(err).__name__}: {err}). 힌트: {hint}") from None
+def _run(fn: Callable[..., Any], *args: Any, names: tuple[str, ...], what: str, hint: str) -> Any:
+    """Call the learner's function on copies (the protocol of checks._core)."""
+    return call(fn, args, names=names, what=what, hint=hint)
 
 
 # ---------------------------------------------------------------- exercise 1: make_windows
@@ -70,22 +54,18 @@ def _target_hint(y: np.ndarray, series: np.ndarray, window: int, horizon: int) -
 def make_windows(fn: Callable[[np.ndarray, int, int], Any]) -> str:
     """make_windows(series, window, horizon) → X (N, window), y (N,), X[i] = series[i:i+window],
     y[i] = series[i+window-1+horizon], N = len(series) - window - horizon + 1."""
-    rng = np.random.default_rng(10)
+    rng = check_rng(10)
     for length, window, horizon in WINDOW_CASES:
         for series in (100.0 + np.arange(length), np.round(rng.normal(size=length), 6)):
-            given = series.copy()
-            result = _run(fn, given, window, horizon,
+            where = f"길이 {length}, window={window}, horizon={horizon}일 때"
+            result = _run(fn, series, window, horizon, names=("series", "window", "horizon"), what=f"{where} 창",
                           hint="인덱스가 수열 밖으로 나갔다면 창의 개수 len(series) - window - horizon + 1과 "
                                "정답의 위치 i + window - 1 + horizon을 확인하세요.")
-            if not np.array_equal(given, series):
-                raise CheckFailed("함수가 입력 series의 값을 바꾸었습니다. 원래 수열은 그대로 두세요.")
-            if not isinstance(result, (tuple, list)) or len(result) != 2:
-                raise CheckFailed("(X, y) 두 값을 튜플로 반환하세요. 예: `return X, y`")
+            X, y = expect_tuple(result, ("X", "y"), where)
             want_X, want_y = app.make_windows(series, window, horizon)
             n = len(want_y)
-            where = f"길이 {length}, window={window}, horizon={horizon}일 때"
-            X = _to_numpy(result[0], "X")
-            y = _to_numpy(result[1], "y")
+            X = as_array(X, f"{where} X")
+            y = as_array(y, f"{where} y")
             if X.shape != (n, window):
                 hint = ""
                 if X.shape == (window, n):
@@ -133,7 +113,8 @@ def korean_reading(fn: Callable[[int], Any]) -> str:
     numbers = list(PROBES) + [n for n in range(1, app.MAX_NUMBER + 1) if n not in PROBES]
     wrong: list[tuple[int, Any, str]] = []
     for n in numbers:
-        got = _run(fn, n, hint=f"n = {n}을 읽는 중이었습니다. 천, 백, 십, 일의 자리 숫자는 divmod(n, 1000)처럼 구합니다.")
+        got = _run(fn, n, names=("n",), what=f"n = {n}의 읽기",
+                   hint="천, 백, 십, 일의 자리 숫자는 divmod(n, 1000)처럼 구합니다.")
         if got is None:
             raise CheckFailed(f"n = {n}: 함수가 아무것도 반환하지 않았습니다(None). 읽은 문자열을 `return` 하세요.")
         if not isinstance(got, str):
@@ -184,8 +165,7 @@ def _reference_rows(reference: torch.Tensor) -> list[int]:
 def _models() -> list[tuple[str, Any]]:
     """The toy model, and small random Seq2Seq models with GRU and LSTM cells (tuple state)."""
     models: list[tuple[str, Any]] = [("손으로 만든 작은 모델", ToyTranslator())]
-    with torch.random.fork_rng(devices=[]):  # fixed test models without touching the lesson's random state
-        torch.manual_seed(10)
+    with check_torch_seed(10):  # fixed test models without touching the lesson's random state
         for cell in ("gru", "lstm"):
             model = app.Seq2Seq(hidden_size=16, embed_size=8, cell=cell).eval()
             with torch.no_grad():
@@ -230,23 +210,20 @@ def _decode_hint(got: np.ndarray, model: Any, src: torch.Tensor, max_len: int) -
 @self_check("탐욕적 디코딩 greedy_decode")
 def greedy_decode(fn: Callable[[Any, torch.Tensor, int], Any]) -> str:
     """greedy_decode(model, src, max_len) → (B, max_len) ids: start from <s>, feed back each argmax."""
-    gen = torch.Generator().manual_seed(3)
+    gen = check_generator(3)
     for name, model in _models():
         src = torch.randint(3, len(app.SOURCE_VOCAB), (5, app.MAX_SOURCE_LEN), generator=gen)
         for max_len in (app.MAX_TARGET_LEN, 4):
-            given = src.clone()
+            where = f"{name}, 배치 {len(src)}, max_len={max_len}에서"
             with torch.no_grad():
-                result = _run(fn, model, given, max_len,
+                result = _run(fn, model, src, max_len, names=("model", "src", "max_len"), what=f"{where} 디코딩",
                               hint="`scores, state = model.step(token, state)`에서 token은 (B,) 모양의 정수 텐서입니다.")
-            if not torch.equal(given, src):
-                raise CheckFailed("함수가 입력 src를 바꾸었습니다. 입력은 그대로 두세요.")
             if isinstance(result, (tuple, list)) and result and isinstance(result[0], torch.Tensor) \
                     and result[0].dim() == 1 and len(result) == max_len:
                 raise CheckFailed("텐서들의 리스트가 반환되었습니다. `torch.stack(토큰들, dim=1)`로 (B, max_len) 텐서 "
                                   "하나를 만드세요.")
-            got = _to_numpy(result, "반환값")
+            got = as_array(result, f"{where} 반환값")
             reference = app.greedy_decode(model, src, max_len)
-            where = f"{name}, 배치 {len(src)}, max_len={max_len}에서"
             if got.shape != tuple(reference.shape):
                 hint = ""
                 if got.shape == (max_len, len(src)):
