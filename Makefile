@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test e2e lessons bench clean test-robust margins
+.PHONY: setup lab test e2e lessons bench clean test-robust margins site
 
 setup: $(STAMP)
 
@@ -45,6 +45,18 @@ test-robust: setup
 # The matrix plus more seed shifts; rewrites the committed margin table docs/margins.md.
 margins: setup
 	$(PY) scripts/robustness.py --runs native:0 old-cpu:1 two-threads:2 native:3 native:4 old-cpu:5 --table docs/margins.md
+
+# The course website (build/site/html, publishable as it is): the notebooks executed with this .venv, rendered by
+# Sphinx + MyST-NB from the site's own environment, then checked in headless Chromium (tests/site).
+SITE_VENV := build/site-venv
+$(SITE_VENV)/.installed: site/requirements.txt
+	@test -x $(SITE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/pip install --quiet -r site/requirements.txt
+	@touch $@
+
+site: setup $(SITE_VENV)/.installed
+	OMP_NUM_THREADS=1 $(PY) scripts/build_site.py --sphinx $(SITE_VENV)/bin/sphinx-build $(SITE_ARGS)
+	$(PY) -m pytest tests/site -p no:xdist -o addopts= -p no:cacheprovider -v
 
 lessons: setup
 	$(PY) -m rnncourse.authoring solutions lessons
