@@ -217,6 +217,8 @@ def as_scalar(value: Any, what: str) -> float:
 
 def as_int(value: Any, what: str) -> int:
     """An integer (Python, NumPy or a one-element tensor holding a whole number); anything else fails."""
+    if type(value) is int:  # the common answer, checked thousands of times by sampling checks
+        return value
     if value is None or isinstance(value, (str, bytes, bool, list, tuple, dict, set)):
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
         raise CheckFailed(f"{what}: 정수 하나여야 합니다. 지금은 {type(value).__name__} {shown}입니다.")

@@ -10,6 +10,8 @@ from typing import Any, Callable
 import numpy as np
 
 from rnncourse.checks._core import CheckFailed, call, check_rng, close, expect_close, expect_shape, self_check
+from rnncourse.scratch import gru_backward as _engine_gru_backward
+from rnncourse.scratch import gru_forward as _engine_gru_forward
 from rnncourse.scratch import gru_step as _engine_gru_step
 
 Arrays = dict[str, np.ndarray]
@@ -108,3 +110,88 @@ def gru_step(fn: Callable[..., Any]) -> str:
                      hint="게이트 순서 r, z, n, r·z는 시그모이드, n은 tanh, "
                           "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h_t = (1 − z) ⊙ n + z ⊙ h입니다.")
     return "게이트 순서 r, z, n과 리셋 게이트의 자리까지 torch.nn.GRU와 같은 한 단계입니다."
+
+
+# ---------------------------------------------------------------- 심화: one GRU step backwards
+GRAD_KEYS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
+BACKWARD_NAMES = (*NAMES, "dh")
+BACKWARD_CASES = [(2, 3, 4, 65), (3, 5, 5, 66), (1, 2, 3, 67)]  # (B, D, H, seed)
+
+
+def reference_gru_step_backward(x: np.ndarray, h: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray,
+                                b_hh: np.ndarray, dh: np.ndarray) -> dict[str, np.ndarray]:
+    """Gradients of one GRU step given dL/dh_t, from the NumPy engine's BPTT run over one step."""
+    params = {"W_ih": W_ih, "W_hh": W_hh, "b_ih": b_ih, "b_hh": b_hh}
+    _, _, cache = _engine_gru_forward(x[None], h, params)
+    grads = _engine_gru_backward(dh[None], None, cache)
+    return {"x": grads["x"][0], "h_prev": grads["h0"], **{k: grads[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")}}
+
+
+def make_backward_inputs(batch: int, input_size: int, hidden_size: int, seed: int) -> Arrays:
+    """The step's inputs (as for gru_step) and the gradient dh arriving at h_t."""
+    p = make_inputs(batch, input_size, hidden_size, seed)
+    p["dh"] = check_rng(seed + 100).normal(0, 1.0, (batch, hidden_size))
+    return p
+
+
+def _step_backward(p: Arrays, *, z_path: bool = True, r_on_hn: bool = True, hn_in_dr: bool = True,
+                   swap_z: bool = False) -> dict[str, np.ndarray]:
+    """One GRU step backwards with one thing changed, to recognise a learner's typical slip."""
+    x_r, x_z, x_n = np.split(p["x"] @ p["W_ih"].T + p["b_ih"], 3, axis=1)
+    h_r, h_z, hn = np.split(p["h"] @ p["W_hh"].T + p["b_hh"], 3, axis=1)
+    r, z = _sigmoid(x_r + h_r), _sigmoid(x_z + h_z)
+    n = np.tanh(x_n + r * hn)
+    dh = p["dh"]
+    keep, take = (1 - z, z) if swap_z else (z, 1 - z)  # h_t = take ⊙ n + keep ⊙ h_prev
+    d_n = dh * take * (1 - n ** 2)
+    d_z = dh * (p["h"] - n) * z * (1 - z) * (-1 if swap_z else 1)
+    d_r = d_n * (hn if hn_in_dr else 1.0) * r * (1 - r)
+    da_x = np.concatenate([d_r, d_z, d_n], axis=1)
+    da_h = np.concatenate([d_r, d_z, d_n * r if r_on_hn else d_n], axis=1)
+    return {"x": da_x @ p["W_ih"], "h_prev": (dh * keep if z_path else 0.0) + da_h @ p["W_hh"],
+            "W_ih": da_x.T @ p["x"], "W_hh": da_h.T @ p["h"], "b_ih": da_x.sum(0), "b_hh": da_h.sum(0)}
+
+
+BACKWARD_SLIPS = {
+    "h_prev로 곧장 가는 길(z ⊙ h_prev 항)의 기울기 dh ⊙ z를 더하지 않았습니다. h_prev는 게이트와 후보 값을 거쳐서도, "
+    "h_t = … + z ⊙ h_prev로 곧장도 쓰입니다.": {"z_path": False},
+    "순환 쪽 후보 값 합(W_hn h + b_hn)의 기울기에 리셋 게이트 r을 곱하지 않았습니다. n = tanh(… + r ⊙ (W_hn h + b_hn))이므로 "
+    "그 합으로 가는 기울기는 d_n ⊙ r입니다.": {"r_on_hn": False},
+    "리셋 게이트의 기울기에 (W_hn h + b_hn)을 곱하지 않았습니다. ∂n의 합/∂r = W_hn h + b_hn입니다.": {"hn_in_dr": False},
+    "z와 1 − z의 역할을 바꿨습니다. PyTorch에서는 h_t = (1 − z) ⊙ n + z ⊙ h_prev입니다.": {"swap_z": True},
+}
+
+
+@self_check("심화: GRU 한 단계의 역전파 gru_step_backward", kind="심화")
+def gru_step_backward(fn: Callable[..., Any]) -> str:
+    """gru_step_backward(x, h, W_ih, W_hh, b_ih, b_hh, dh) must return the gradients GRAD_KEYS of one step,
+    equal to the NumPy engine's BPTT (rnncourse.scratch.gru_backward) over that step."""
+    for batch, d, hidden, seed in BACKWARD_CASES:
+        p = make_backward_inputs(batch, d, hidden, seed)
+        where = f"B={batch}, D={d}, H={hidden}일 때"
+        result = call(fn, tuple(p[k] for k in BACKWARD_NAMES), names=BACKWARD_NAMES, what=f"{where} 역전파",
+                      hint="순전파를 다시 계산해 r, z, n과 W_hn h + b_hn을 구한 뒤 출력 쪽부터 거꾸로 내려가세요.")
+        want = reference_gru_step_backward(*(p[k] for k in BACKWARD_NAMES))
+        got = _collect_grads(result, want, where)
+        for slip, flags in BACKWARD_SLIPS.items():
+            wrong = _step_backward(p, **flags)
+            if all(close(got[k], wrong[k], rtol=1e-7, atol=1e-10) for k in GRAD_KEYS):
+                raise CheckFailed(f"{where} 기울기가 다릅니다. {slip}")
+        for key in GRAD_KEYS:
+            expect_close(got[key], want[key], f"{where} {key}의 기울기", rtol=1e-6, atol=1e-9,
+                         hint="d_n = dh ⊙ (1−z) ⊙ (1−n²), d_z = dh ⊙ (h_prev − n) ⊙ z(1−z), "
+                              "d_r = d_n ⊙ (W_hn h + b_hn) ⊙ r(1−r); 순환 쪽 n 토막의 기울기는 d_n ⊙ r입니다.")
+    return "엔진의 BPTT와 같은 여섯 기울기입니다. z ⊙ h_prev로 곧장 가는 길이 GRU의 기울기 고속도로입니다."
+
+
+def _collect_grads(got: Any, want: dict[str, np.ndarray], where: str) -> dict[str, np.ndarray]:
+    """The learner's gradient dict, checked for type, keys and shapes before any value is compared."""
+    if got is None:
+        raise CheckFailed(f"{where}: 함수가 아무것도 반환하지 않았습니다(None). 기울기를 담은 사전(dict)을 `return` 하세요.")
+    if not isinstance(got, dict):
+        raise CheckFailed(f"{where}: 사전(dict)을 반환해야 합니다. 지금은 {type(got).__name__}을(를) 반환했습니다. "
+                          f"키는 {list(want)}입니다.")
+    missing = [k for k in want if k not in got]
+    if missing:
+        raise CheckFailed(f"{where}: 반환한 사전에 키 {missing}가 없습니다. 키는 {list(want)}입니다.")
+    return {k: expect_shape(got[k], v.shape, f"{where} {k}의 기울기") for k, v in want.items()}

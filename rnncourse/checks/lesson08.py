@@ -145,8 +145,8 @@ def _same_run(got: dict, want: dict) -> bool:
 @self_check("상태를 이어 가는 단기 BPTT 한 단계 tbptt_step")
 def tbptt_step(fn: Callable[..., Any]) -> str:
     """fn(model, opt, x, y, state, clip) must do one update and return (loss float, new state detached)."""
+    got = _run(fn, learner=True)  # first: an answer of the wrong form fails before the reference is trained
     want = _run(_reference_step)
-    got = _run(fn, learner=True)
     if got["state"][0].requires_grad and got["state"][0].grad_fn is not None:
         raise CheckFailed("돌려준 상태가 아직 계산 그래프에 붙어 있습니다(grad_fn이 있음). 다음 조각으로 넘기기 전에 "
                           "`(h.detach(), c.detach())`로 잘라 주세요. 그러지 않으면 역전파가 학습 시작점까지 거슬러 갑니다.")

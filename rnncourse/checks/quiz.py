@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Mapping, Optional
 
-from rnncourse.checks._core import CheckFailed, self_check
+from rnncourse.checks._core import CheckFailed, call, self_check
 
 
 def _answer(given: Any) -> Any:
-    """The learner's answer: call it if it is a function (its NotImplementedError means 'not yet')."""
-    return given() if callable(given) else given
+    """The learner's answer: call it if it is a function (its NotImplementedError means 'not yet'; any other
+    error becomes a Korean failure through the self-check protocol)."""
+    return call(given, (), names=(), what="답") if callable(given) else given
 
 
 def choice(title: str, options: Mapping[str, str], answer: str, why: Mapping[str, str], explain: str
