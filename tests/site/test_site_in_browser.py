@@ -113,8 +113,9 @@ def test_widgets_show_their_saved_state(site):
     base, page, errors = site
     page.goto(base + "/lessons/00_getting_started.html")
     page.wait_for_selector(".jupyter-widgets.widget-slider, .jupyter-widgets .widget-slider", timeout=30_000)
-    assert page.locator(".jupyter-widgets").count() >= 1
-    page.screenshot(path=str(ARTIFACTS / "widgets.png"))
+    widget = page.locator(".jupyter-widgets").first
+    widget.scroll_into_view_if_needed()
+    widget.screenshot(path=str(ARTIFACTS / "widgets.png"))
     assert not errors, errors
 
 
