@@ -1,0 +1,1 @@
+"""Concept questions, one module per lesson."""
