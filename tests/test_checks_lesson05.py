@@ -90,3 +90,55 @@ def test_in_place_edit_is_reported():
         c[...] = c_new
         return h_new, c_new
     assert_korean_failure(check.lstm_step, in_place, ["제자리"])
+
+
+# ---------------------------------------------------------------- 심화: lstm_step_backward
+def _loss(p):
+    h_t, c_t = check.reference_lstm_step(*(p[k] for k in check.NAMES))
+    return float((h_t * p["dh"]).sum() + (c_t * p["dc"]).sum())
+
+
+def test_backward_reference_agrees_with_finite_differences():
+    p = check.make_backward_inputs(2, 3, 4, seed=1)
+    grads = check.reference_lstm_step_backward(*(p[k] for k in check.BACKWARD_NAMES))
+    for key, name in zip(check.GRAD_KEYS, ("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh")):
+        numeric = np.zeros_like(p[name])
+        for idx in np.ndindex(p[name].shape):
+            for sign in (1, -1):
+                q = {k: v.copy() for k, v in p.items()}
+                q[name][idx] += sign * 1e-6
+                numeric[idx] += sign * _loss(q) / 2e-6
+        np.testing.assert_allclose(grads[key], numeric, rtol=1e-5, atol=1e-7)
+
+
+def slip_backward(**flags):
+    def answer(x, h, c, W_ih, W_hh, b_ih, b_hh, dh, dc):
+        p = dict(zip(check.BACKWARD_NAMES, (x, h, c, W_ih, W_hh, b_ih, b_hh, dh, dc)))
+        return check._step_backward(p, **flags)
+    return answer
+
+
+def test_backward_own_formula_passes():
+    assert check.lstm_step_backward(slip_backward()) is True
+
+
+@pytest.mark.parametrize("flags, words", [
+    ({"tanh_grad": False}, ["tanh의 도함수"]),
+    ({"use_dc": False}, ["dc를 더하지"]),
+    ({"f_to_c_prev": False}, ["망각 게이트 f를 곱하지"]),
+    ({"sigmoid_grad": False}, ["s(1 − s)"]),
+    ({"c_for_f": "c_new"}, ["c_prev 대신"]),
+])
+def test_backward_slips_are_named(flags, words):
+    assert_korean_failure(check.lstm_step_backward, slip_backward(**flags), words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda *a: None, ["None"]),
+    (lambda *a: list(check.reference_lstm_step_backward(*a).values()), ["사전(dict)", "list"]),
+    (lambda *a: {k: v for k, v in check.reference_lstm_step_backward(*a).items() if k != "c_prev"}, ["c_prev"]),
+    (lambda *a: {**check.reference_lstm_step_backward(*a), "b_ih": check.reference_lstm_step_backward(*a)["b_ih"][None]},
+     ["모양", "b_ih"]),
+])
+def test_backward_wrong_forms_fail(wrong, words):
+    assert_korean_failure(check.lstm_step_backward, wrong, words)

@@ -94,3 +94,50 @@ def test_in_place_edit_is_reported():
         h[...] = out
         return out
     assert_korean_failure(check.gru_step, in_place, ["제자리"])
+
+
+# ---------------------------------------------------------------- 심화: gru_step_backward
+def _loss(p):
+    return float((check.reference_gru_step(*(p[k] for k in check.NAMES)) * p["dh"]).sum())
+
+
+def test_backward_reference_agrees_with_finite_differences():
+    p = check.make_backward_inputs(2, 3, 4, seed=1)
+    grads = check.reference_gru_step_backward(*(p[k] for k in check.BACKWARD_NAMES))
+    for key, name in zip(check.GRAD_KEYS, ("x", "h", "W_ih", "W_hh", "b_ih", "b_hh")):
+        numeric = np.zeros_like(p[name])
+        for idx in np.ndindex(p[name].shape):
+            for sign in (1, -1):
+                q = {k: v.copy() for k, v in p.items()}
+                q[name][idx] += sign * 1e-6
+                numeric[idx] += sign * _loss(q) / 2e-6
+        np.testing.assert_allclose(grads[key], numeric, rtol=1e-5, atol=1e-7)
+
+
+def slip_backward(**flags):
+    def answer(x, h, W_ih, W_hh, b_ih, b_hh, dh):
+        return check._step_backward(dict(zip(check.BACKWARD_NAMES, (x, h, W_ih, W_hh, b_ih, b_hh, dh))), **flags)
+    return answer
+
+
+def test_backward_own_formula_passes():
+    assert check.gru_step_backward(slip_backward()) is True
+
+
+@pytest.mark.parametrize("flags, words", [
+    ({"z_path": False}, ["dh ⊙ z"]),
+    ({"r_on_hn": False}, ["d_n ⊙ r"]),
+    ({"hn_in_dr": False}, ["리셋 게이트의 기울기"]),
+    ({"swap_z": True}, ["z와 1 − z"]),
+])
+def test_backward_slips_are_named(flags, words):
+    assert_korean_failure(check.gru_step_backward, slip_backward(**flags), words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda *a: None, ["None"]),
+    (lambda *a: tuple(check.reference_gru_step_backward(*a).values()), ["사전(dict)", "tuple"]),
+    (lambda *a: {k: v for k, v in check.reference_gru_step_backward(*a).items() if k != "h_prev"}, ["h_prev"]),
+])
+def test_backward_wrong_forms_fail(wrong, words):
+    assert_korean_failure(check.gru_step_backward, wrong, words)

@@ -83,6 +83,30 @@ def lstm_cell_f32(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return h_t.numpy(), c_t.numpy()
 
 
+def cell_backward_autograd(kind, dtype):
+    """One LSTMCell/GRUCell step in ``dtype`` differentiated by autograd: a right answer to the 심화 exercises."""
+    def answer(x, h, *rest):
+        c = rest[0] if kind == "lstm" else None
+        W_ih, W_hh, b_ih, b_hh = rest[1:5] if kind == "lstm" else rest[:4]
+        upstream = rest[5:] if kind == "lstm" else rest[4:]
+        cell = (torch.nn.LSTMCell if kind == "lstm" else torch.nn.GRUCell)(x.shape[1], h.shape[1], dtype=dtype)
+        with torch.no_grad():
+            for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), (W_ih, W_hh, b_ih, b_hh)):
+                getattr(cell, name).copy_(torch.as_tensor(value))
+        inputs = {k: torch.tensor(v, dtype=dtype, requires_grad=True)
+                  for k, v in (("x", x), ("h_prev", h), ("c_prev", c)) if v is not None}
+        if kind == "lstm":
+            h_t, c_t = cell(inputs["x"], (inputs["h_prev"], inputs["c_prev"]))
+            loss = (h_t * torch.as_tensor(upstream[0], dtype=dtype)).sum() + \
+                (c_t * torch.as_tensor(upstream[1], dtype=dtype)).sum()
+        else:
+            loss = (cell(inputs["x"], inputs["h_prev"]) * torch.as_tensor(upstream[0], dtype=dtype)).sum()
+        loss.backward()
+        names = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh"}
+        return {**{k: v.grad for k, v in inputs.items()}, **{k: getattr(cell, n).grad for k, n in names.items()}}
+    return answer
+
+
 def gru_cell_f32(x, h, W_ih, W_hh, b_ih, b_hh):
     cell = torch.nn.GRUCell(x.shape[1], h.shape[1])
     with torch.no_grad():
@@ -128,7 +152,13 @@ CASES = {
                                         rnn_bptt_autograd(f32)]),
     "04.clip_by_global_norm": (lesson04.clip_by_global_norm, [lesson04.reference_clip_by_global_norm, clip_f32]),
     "05.lstm_step": (lesson05.lstm_step, [lesson05.reference_lstm_step, lstm_cell_f32, lstm_step_f32_numpy]),
+    "05.lstm_step_backward": (lesson05.lstm_step_backward, [lesson05.reference_lstm_step_backward,
+                                                            cell_backward_autograd("lstm", torch.float64),
+                                                            cell_backward_autograd("lstm", f32)]),
     "06.gru_step": (lesson06.gru_step, [lesson06.reference_gru_step, gru_cell_f32]),
+    "06.gru_step_backward": (lesson06.gru_step_backward, [lesson06.reference_gru_step_backward,
+                                                          cell_backward_autograd("gru", torch.float64),
+                                                          cell_backward_autograd("gru", f32)]),
     "07.time_constant": (lesson07.time_constant, [lesson07.reference_time_constant, time_constant_f32]),
     "07.bidirectional": (lesson07.bidirectional, [lesson07.reference_bidirectional, bidirectional_f32]),
     "07.lstm_num_params": (lesson07.lstm_num_params, [lesson07.reference_lstm_num_params]),
