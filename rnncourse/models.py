@@ -1,11 +1,23 @@
 """Small teaching models, written out step by step so a learner can read every line.
 
-Shapes are batch-first like the lessons: ``x`` is (batch, time, features).
+Shapes are batch-first like the lessons: ``x`` is (batch, time, features). This module is the one home
+of the course's sequence models: :class:`SequenceModel` (a recurrent layer stack with a linear read-out,
+used by every experiment), the step-by-step :class:`CustomLSTM`, Elman's and Jordan's networks, and the
+helpers :func:`make_recurrent`, :func:`set_forget_bias`, :func:`init_from_seed`, :func:`count_parameters`.
 """
 from __future__ import annotations
 
+import math
+from typing import Callable
+
 import torch
 from torch import nn
+
+from rnncourse.env import generator
+
+Tensor = torch.Tensor
+KINDS = ("rnn", "lstm", "gru")
+RECURRENT = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 NONLINEARITIES = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}
 
@@ -138,3 +150,193 @@ class JordanRNN(nn.Module):
             states.append(h)
             state = self.decay * state + torch.sigmoid(y)  # the state units read the output
         return torch.stack(outputs, dim=1), torch.stack(states, dim=1)
+
+
+def _positive(name: str, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value!r}")
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable numbers in ``model``: sum(p.numel())."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+@torch.no_grad()
+def init_from_seed(model: nn.Module, seed: int) -> nn.Module:
+    """Redraw every parameter as PyTorch's default does, U(-1/√fan, 1/√fan), from ``rc.generator(seed)``.
+
+    nn.RNN/LSTM/GRU use fan = hidden size, nn.Linear fan = its input size (for weight and bias alike), so the
+    distribution is PyTorch's own, while the numbers come from this seed alone (not from the global RNG) —
+    which is what lets a seed ensemble rebuild each member exactly. Returns the model.
+    """
+    gen = generator(seed)
+    for module in model.modules():
+        if isinstance(module, (nn.RNNBase, CustomLSTM)):
+            bound = 1.0 / math.sqrt(module.hidden_size)
+            for p in module.parameters(recurse=False):
+                p.uniform_(-bound, bound, generator=gen)
+        elif isinstance(module, nn.Linear):
+            bound = 1.0 / math.sqrt(module.in_features)
+            for p in module.parameters(recurse=False):
+                p.uniform_(-bound, bound, generator=gen)
+    return model
+
+
+def set_forget_bias(lstm: nn.LSTM, value: float) -> nn.LSTM:
+    """Make the forget gate's total bias b_ih + b_hh equal ``value`` in every layer; returns the module.
+
+    PyTorch's LSTM has two bias vectors; the forget block is rows H..2H of each. b_ih gets ``value``
+    and b_hh gets 0, so the gate starts at sigmoid(value) when its weighted inputs are 0.
+    """
+    if not isinstance(lstm, (nn.LSTM, CustomLSTM)):
+        raise ValueError(f"expected a torch.nn.LSTM; got {type(lstm).__name__}")
+    H = lstm.hidden_size
+    with torch.no_grad():
+        for name, tensor in lstm.named_parameters():
+            if name.startswith(("bias_ih", "b_ih")):
+                tensor[H:2 * H] = value
+            elif name.startswith(("bias_hh", "b_hh")):
+                tensor[H:2 * H] = 0.0
+    return lstm
+
+
+def make_recurrent(kind: str, input_size: int, hidden_size: int, *, forget_bias: float | None = None,
+                   num_layers: int = 1, dropout: float = 0.0, seed: int | None = None) -> nn.Module:
+    """A batch-first nn.RNN (tanh), nn.LSTM or nn.GRU with PyTorch's default initialisation.
+
+    ``seed`` draws the weights from ``rc.generator(seed)`` (see :func:`init_from_seed`) instead of the global
+    RNG; ``forget_bias`` (LSTM only) then sets the forget gate's total bias, see :func:`set_forget_bias`.
+    """
+    if kind not in RECURRENT:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    module = RECURRENT[kind](input_size, hidden_size, num_layers=num_layers, dropout=dropout, batch_first=True)
+    if seed is not None:
+        init_from_seed(module, seed)
+    if forget_bias is not None:
+        if kind != "lstm":
+            raise ValueError(f"forget_bias applies only to kind='lstm'; got kind={kind!r}")
+        set_forget_bias(module, forget_bias)
+    return module
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|), written out the way torch.nn.functional.softsign computes it."""
+    return x / (1 + x.abs())
+
+
+def identity(x: Tensor) -> Tensor:
+    """No squashing at all; only for timing (how much of an LSTM step do the activations cost?)."""
+    return x
+
+
+SQUASH: dict[str, Callable[[Tensor], Tensor]] = {"tanh": torch.tanh, "softsign": softsign, "identity": identity}
+
+
+class CustomLSTM(nn.Module):
+    """One LSTM layer written step by step, with the squashing function as a choice: tanh or softsign.
+
+    Gates stay sigmoid; ``activation`` replaces tanh on the candidate g_t and on the cell output, as in
+    DL4J's GravesLSTM ``.activation(...)``. Parameters and gate order (i, f, g, o) follow ``nn.LSTM``,
+    and so does the initialisation, so the two activations are compared like with like.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, activation: str = "tanh") -> None:
+        super().__init__()
+        if activation not in SQUASH:
+            raise ValueError(f"activation must be one of {sorted(SQUASH)}; got {activation!r}")
+        self.hidden_size, self.activation = hidden_size, activation
+        self.W_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
+        self.W_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
+        self.b_ih = nn.Parameter(torch.empty(4 * hidden_size))
+        self.b_hh = nn.Parameter(torch.empty(4 * hidden_size))
+        bound = 1.0 / math.sqrt(hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """x (B, T, D) → (all h_t (B, T, H), (h_T, c_T)), like ``nn.LSTM(batch_first=True)``."""
+        batch, steps, _ = x.shape
+        squash = SQUASH[self.activation]
+        if state is None:
+            h = x.new_zeros(batch, self.hidden_size)
+            c = x.new_zeros(batch, self.hidden_size)
+        else:
+            h, c = state
+        xw = x @ self.W_ih.T + (self.b_ih + self.b_hh)  # input terms of all steps at once
+        outputs = []
+        for t in range(steps):
+            i, f, g, o = (xw[:, t] + h @ self.W_hh.T).chunk(4, dim=-1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * squash(g)
+            h = torch.sigmoid(o) * squash(c)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1), (h, c)
+
+
+CELLS = ("lstm", "gru", "rnn", "lstm-tanh", "lstm-softsign")
+OUTPUTS = ("identity", "tanh", "sigmoid")
+
+
+class SequenceModel(nn.Module):
+    """A recurrent layer stack with a linear read-out: the configurable model every experiment uses.
+
+    ``cell`` is "lstm", "gru" or "rnn" (PyTorch's modules) or "lstm-tanh" / "lstm-softsign" (the
+    step-by-step :class:`CustomLSTM`, one layer). ``dropout`` drops inputs of the recurrent layer, of the
+    read-out and (with ``num_layers`` > 1) between layers: the non-recurrent connections only, as Zaremba
+    et al. (2014) recommend; the recurrent connections h_{t-1} -> h_t are never dropped. ``many_to_one``
+    reads out only the last step; ``output`` is "identity", "tanh" or "sigmoid" (applied after the read-out).
+    ``seed`` draws every weight from ``rc.generator(seed)`` (otherwise from the global RNG, PyTorch's way);
+    ``forget_bias`` (LSTM cells) then sets the forget gate's total bias.
+    """
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 16, *, cell: str = "lstm", num_layers: int = 1,
+                 dropout: float = 0.0, output_size: int = 1, many_to_one: bool = True,
+                 output: str = "identity", forget_bias: float | None = None, seed: int | None = None) -> None:
+        super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+        if output not in OUTPUTS:
+            raise ValueError(f"output must be one of {OUTPUTS}; got {output!r}")
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}; got {cell!r}")
+        _positive("input_size", input_size)
+        _positive("hidden_size", hidden_size)
+        _positive("num_layers", num_layers)
+        _positive("output_size", output_size)
+        self.config = dict(input_size=input_size, hidden_size=hidden_size, cell=cell, num_layers=num_layers,
+                           dropout=dropout, output_size=output_size, many_to_one=many_to_one, output=output)
+        self.kind = cell
+        between = dropout if num_layers > 1 else 0.0
+        if cell in RECURRENT:
+            self.rnn = RECURRENT[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                                       dropout=between)
+        else:
+            if num_layers != 1:
+                raise ValueError(f"cell {cell!r} has one layer only; got num_layers={num_layers}")
+            self.rnn = CustomLSTM(input_size, hidden_size, activation=cell.split("-")[1])
+        self.drop = nn.Dropout(dropout)
+        self.readout = nn.Linear(hidden_size, output_size)
+        self.many_to_one, self.output = many_to_one, output
+        if seed is not None:
+            init_from_seed(self, seed)
+        if forget_bias is not None:
+            if not cell.startswith("lstm"):
+                raise ValueError(f"forget_bias applies only to LSTM cells; got cell={cell!r}")
+            set_forget_bias(self.rnn, forget_bias)
+
+    def forward(self, x: Tensor, state=None, *, return_state: bool = False):
+        """x (B, T, D) → (B, output_size) if many_to_one else (B, T, output_size).
+
+        ``state`` starts the recurrence from a carried state (truncated BPTT); with ``return_state`` the
+        call returns ``(output, final state)``.
+        """
+        hidden, last = self.rnn(self.drop(x), state)
+        if self.many_to_one:
+            hidden = hidden[:, -1]
+        out = self.readout(self.drop(hidden))
+        if self.output == "tanh":
+            out = torch.tanh(out)
+        elif self.output == "sigmoid":
+            out = torch.sigmoid(out)
+        return (out, last) if return_state else out
