@@ -215,3 +215,66 @@ def test_checks_leave_the_lessons_random_state_alone(check_fn, answer):
     np.random.seed(123)
     check_fn(answer)
     assert torch.equal(torch.rand(3), want_torch) and np.array_equal(np.random.rand(3), want_np)
+
+
+# ---- 심화: beam_search --------------------------------------------------------------------------
+def beam_batched(model, src, beam_size, max_len):
+    """Also right: the same search written with tensors (all live hypotheses stepped as one batch)."""
+    live_tokens, live_scores = [[]], torch.zeros(1, dtype=torch.float64)
+    state = model.encode(src)
+    finished = []
+    for _ in range(max_len):
+        prev = torch.tensor([t[-1] if t else app.BOS for t in live_tokens])
+        scores, new_state = model.step(prev, state)
+        total = (live_scores[:, None] + torch.log_softmax(scores.double(), -1)).reshape(-1)
+        best = torch.argsort(total, descending=True)[:beam_size]
+        keep, next_tokens, next_scores = [], [], []
+        for flat in best.tolist():
+            row, token = divmod(flat, scores.shape[-1])
+            hyp = (live_tokens[row] + [token], float(total[flat]))
+            if token == app.EOS:
+                finished.append(hyp)
+            else:
+                keep.append(row)
+                next_tokens.append(hyp[0])
+                next_scores.append(hyp[1])
+        if not keep:
+            return max(finished, key=lambda h: h[1])
+        index = torch.tensor(keep)
+        state = tuple(s[:, index] for s in new_state) if isinstance(new_state, tuple) else (
+            new_state[index] if new_state.dim() == 1 else new_state[:, index])
+        live_tokens, live_scores = next_tokens, torch.tensor(next_scores, dtype=torch.float64)
+    return max(finished + list(zip(live_tokens, live_scores.tolist())), key=lambda h: h[1])
+
+
+def test_beam_reference_and_batched_version_pass(capsys):
+    assert check.beam_search(check.reference_beam_search) is True
+    assert check.beam_search(beam_batched) is True
+    assert "✅" in capsys.readouterr().out
+
+
+def test_beam_finds_what_greedy_misses_on_the_garden_path():
+    model, src = check.GardenPathTranslator(), torch.zeros(1, 1, dtype=torch.long)
+    greedy = app.greedy_decode(model, src, 4)[0].tolist()
+    tokens, score = check.reference_beam_search(model, src, 2, 4)
+    assert tokens == [model.B, app.EOS] and greedy[:2] != tokens
+    assert score > check.sequence_log_prob(model, src, greedy[:greedy.index(app.EOS) + 1])
+
+
+def greedy_as_beam(model, src, beam_size, max_len):
+    tokens = app.greedy_decode(model, src, max_len)[0].tolist()
+    tokens = tokens[:tokens.index(app.EOS) + 1] if app.EOS in tokens else tokens
+    return tokens, check.sequence_log_prob(model, src, tokens)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (greedy_as_beam, ["탐욕적 디코딩은 첫 음절로"]),
+    (lambda m, s, k, n: check.reference_beam_search(m, s, k, n, log=False), ["log_softmax"]),
+    (lambda m, s, k, n: check.reference_beam_search(m, s, k, n, separate_finished=False), ["기대한 음절"]),
+    (lambda m, s, k, n: (check.reference_beam_search(m, s, k, n)[0], 0.0), ["점수", "로그 확률 합"]),
+    (lambda m, s, k, n: ([app.BOS] + check.reference_beam_search(m, s, k, n)[0], 0.0), ["<s>"]),
+    (lambda m, s, k, n: check.reference_beam_search(m, s, k, n)[0], ["리스트"]),
+    (lambda m, s, k, n: (["일", "이"], 0.0), ["정수"]),
+])
+def test_beam_mistakes_fail_in_korean(wrong, words):
+    assert_korean_failure(check.beam_search, wrong, words)

@@ -169,6 +169,7 @@ CASES = {
     "10.make_windows": (lesson10.make_windows, [app.make_windows, windows_f32]),
     "10.korean_reading": (lesson10.korean_reading, [app.korean_reading]),
     "10.greedy_decode": (lesson10.greedy_decode, [app.greedy_decode]),
+    "10.beam_search": (lesson10.beam_search, [lesson10.reference_beam_search]),
 }
 # Slow checks (thousands of learner calls each) get the mutations that can change their kind of output.
 MUTATIONS_FOR = {

@@ -7,7 +7,8 @@ import numpy as np
 import torch
 
 from rnncourse import applications as app
-from rnncourse.checks._core import CheckFailed, as_array, call, check_generator, check_rng, check_torch_seed, expect_tuple, self_check
+from rnncourse.checks._core import (CheckFailed, as_array, as_int, as_scalar, call, check_generator, check_rng,
+                                   check_torch_seed, expect_tuple, self_check)
 
 
 def _run(fn: Callable[..., Any], *args: Any, names: tuple[str, ...], what: str, hint: str) -> Any:
@@ -246,3 +247,133 @@ def greedy_decode(fn: Callable[[Any, torch.Tensor, int], Any]) -> str:
                     raise CheckFailed(f"{where} {row}번 행의 토큰이 다릅니다: 기대 {want.astype(int).tolist()}, "
                                       f"실제 {got[row, :length].astype(int).tolist()}. 힌트: {hint}")
     return "디코더가 자기 예측을 다시 읽으며 한 음절씩 써 나갑니다. 08강의 문자 생성과 같은 고리입니다."
+
+
+# ---------------------------------------------------------------- 심화: beam search
+class GardenPathTranslator:
+    """A hand-made model where greedy decoding goes astray: the likeliest first syllable (A, p = 0.5) leads to a
+    flat next distribution, the runner-up (B, p = 0.4) to an almost certain </s>. Scores are log-probabilities."""
+
+    vocab_size = len(app.TARGET_VOCAB)
+    A, B = 3, 4
+
+    def encode(self, src: torch.Tensor) -> torch.Tensor:
+        """State: the previous token of each row ((B,) long), starting at <s>."""
+        return torch.full((src.shape[0],), app.BOS, dtype=torch.long)
+
+    def step(self, prev_tokens: torch.Tensor, state: torch.Tensor):
+        """Log-probabilities of the next token given the previous one; the new state is that previous token."""
+        rows = []
+        for prev in prev_tokens.tolist():
+            p = torch.full((self.vocab_size,), 1e-3, dtype=torch.float64)
+            if prev == app.BOS:
+                p[self.A], p[self.B] = 0.5, 0.4
+            elif prev == self.B:
+                p[app.EOS] = 0.95
+            else:
+                p[3:] = 0.06
+                p[app.EOS] = 0.2
+            rows.append(torch.log(p / p.sum()))
+        return torch.stack(rows).float(), prev_tokens.clone()
+
+
+@torch.no_grad()
+def reference_beam_search(model: Any, src: torch.Tensor, beam_size: int, max_len: int, *, log: bool = True,
+                          separate_finished: bool = True) -> tuple[list[int], float]:
+    """Beam search for one source row (src (1, S)): every step extends each live hypothesis by every syllable,
+    adding log_softmax(scores); the beam_size best candidates overall survive, those ending in </s> are set aside
+    as finished. Stops when none is live or after max_len steps; returns the best (tokens, total log-probability)
+    among finished and live ones. The flags bend one rule, to recognise a learner's slip."""
+    beams: list[tuple[list[int], float, Any]] = [([], 0.0, model.encode(src))]
+    finished: list[tuple[list[int], float, Any]] = []
+    for _ in range(max_len):
+        candidates = []
+        for tokens, score, state in beams:
+            prev = tokens[-1] if tokens else app.BOS
+            scores, new_state = model.step(torch.tensor([prev]), state)
+            step = torch.log_softmax(scores[0].double(), -1) if log else scores[0].double()
+            candidates += [(tokens + [v], score + float(step[v]), new_state) for v in range(len(step))]
+        candidates.sort(key=lambda c: -c[1])
+        beams = []
+        for cand in candidates[:beam_size]:
+            (finished if separate_finished and cand[0][-1] == app.EOS else beams).append(cand)
+        if not beams:
+            break
+    best = max(finished + beams, key=lambda c: c[1])
+    return best[0], best[1]
+
+
+@torch.no_grad()
+def sequence_log_prob(model: Any, src: torch.Tensor, tokens: list[int]) -> float:
+    """Total log-probability the model gives ``tokens`` after <s> (teacher forcing, one step per token)."""
+    state, prev, total = model.encode(src), app.BOS, 0.0
+    for token in tokens:
+        scores, state = model.step(torch.tensor([prev]), state)
+        total += float(torch.log_softmax(scores[0].double(), -1)[token])
+        prev = token
+    return total
+
+
+BEAM_SLIPS = {
+    "점수에 log_softmax를 씌우지 않고 모델 점수를 그대로 더했습니다. 가설의 점수는 각 단계 로그 확률 "
+    "`torch.log_softmax(scores, dim=-1)`의 합입니다.": {"log": False},
+    "</s>로 끝난 가설을 따로 모으지 않고 계속 늘였습니다. </s>가 나온 가설은 끝난 가설 목록으로 옮기세요.":
+        {"separate_finished": False},
+}
+
+
+def _as_hypothesis(result: Any, where: str, vocab: int) -> tuple[list[int], float]:
+    tokens, score = expect_tuple(result, ("tokens", "score"), where)
+    if isinstance(tokens, torch.Tensor):
+        tokens = tokens.reshape(-1).tolist() if tokens.dim() <= 1 else tokens
+    if not isinstance(tokens, (list, tuple)):
+        raise CheckFailed(f"{where}: tokens는 정수 번호의 리스트여야 합니다. 지금은 {type(tokens).__name__}입니다.")
+    ids = [as_int(t, f"{where}: tokens의 {i}번째 값") for i, t in enumerate(tokens)]
+    bad = [t for t in ids if not 0 <= t < vocab]
+    if bad:
+        raise CheckFailed(f"{where}: 음절 번호 {bad[0]}가 0부터 {vocab - 1} 사이를 벗어났습니다.")
+    return ids, as_scalar(score, f"{where}: score")
+
+
+@self_check("심화: 빔 서치 beam_search", kind="심화")
+def beam_search(fn: Callable[[Any, torch.Tensor, int, int], Any]) -> str:
+    """beam_search(model, src, beam_size, max_len) → (tokens, score) as reference_beam_search finds them."""
+    garden = GardenPathTranslator()
+    src = torch.zeros(1, 1, dtype=torch.long)
+    cases: list[tuple[str, Any, torch.Tensor, int, int]] = [("손으로 만든 작은 모델", garden, src, 2, 4),
+                                                            ("손으로 만든 작은 모델", garden, src, 1, 4)]
+    gen = check_generator(31)
+    for name, model in _models()[1:]:
+        for _ in range(2):
+            row = torch.randint(3, len(app.SOURCE_VOCAB), (1, app.MAX_SOURCE_LEN), generator=gen)
+            cases += [(name, model, row, 3, app.MAX_TARGET_LEN), (name, model, row, 1, app.MAX_TARGET_LEN)]
+    for name, model, row, k, max_len in cases:
+        where = f"{name}, beam_size={k}, max_len={max_len}에서"
+        with torch.no_grad():
+            result = call(fn, (model, row, k, max_len), names=("model", "src", "beam_size", "max_len"),
+                          what=f"{where} 빔 서치", hint="`scores, state = model.step(torch.tensor([이전 음절]), state)`처럼 "
+                                                    "가설마다 자기 상태를 따로 들고 다니세요.")
+        tokens, score = _as_hypothesis(result, where, len(app.TARGET_VOCAB))
+        want_tokens, want_score = reference_beam_search(model, row, k, max_len)
+        if len(tokens) > max_len:
+            raise CheckFailed(f"{where}: 음절을 {len(tokens)}개 돌려줬습니다. 많아야 max_len = {max_len}개입니다.")
+        if tokens and tokens[0] == app.BOS:
+            raise CheckFailed(f"{where}: 시작 기호 <s>를 tokens에 넣었습니다. <s>는 첫 입력일 뿐, 예측한 음절만 담으세요.")
+        true_score = sequence_log_prob(model, row, tokens)
+        if not abs(score - true_score) <= 1e-4 * max(1.0, abs(true_score)):
+            raise CheckFailed(f"{where}: 돌려준 점수 {score:.6g}가 돌려준 음절들의 로그 확률 합 {true_score:.6g}와 다릅니다. "
+                              "점수는 각 단계 `torch.log_softmax(scores, dim=-1)[음절]`을 더한 값입니다.")
+        if tokens != want_tokens:
+            if k == 1:
+                hint = "beam_size = 1이면 탐욕적 디코딩과 같은 결과가 나와야 합니다."
+            elif name.startswith("손으로"):
+                hint = ("이 모델에서 탐욕적 디코딩은 첫 음절로 확률 0.5짜리를 골라 길을 잃습니다. 확률 0.4짜리 뒤에 "
+                        "거의 확실한 </s>가 오는 가설이 전체 점수로는 더 좋습니다. 가설 전체의 점수로 고르세요.")
+            else:
+                hint = next((m for m, flags in BEAM_SLIPS.items()
+                             if reference_beam_search(model, row, k, max_len, **flags)[0] == tokens),
+                            "매 단계 모든 가설의 모든 다음 음절을 후보로 모아, 누적 로그 확률이 가장 높은 beam_size개를 "
+                            "남기세요. </s>로 끝난 후보는 끝난 가설로 옮깁니다.")
+            raise CheckFailed(f"{where}: 기대한 음절 {want_tokens} (점수 {want_score:.4f}), 실제 {tokens} "
+                              f"(점수 {true_score:.4f}). 힌트: {hint}")
+    return "가설 여러 개를 함께 들고 가면, 첫걸음이 가장 그럴듯하지 않은 번역도 찾아냅니다."
