@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncourse.env import rng as env_rng
+
 # ---------------------------------------------------------------------------------------------------
 # 1. Time series: loading, normalising, windows, chronological split, baselines, an LSTM forecaster
 # ---------------------------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def render_digit(font: str, digit: int, rng: np.random.Generator, size: int = 16
 def make_digit_images(fonts: Sequence[str], per_digit: int, seed: int, size: int = 16
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``per_digit`` images of each digit in each font: X (N, size, size), labels (N,), font index (N,)."""
-    rng = np.random.default_rng(seed)
+    rng = env_rng(seed)
     images, labels, which = [], [], []
     for k, font in enumerate(fonts):
         for digit in range(10):
@@ -356,7 +358,7 @@ def number_split(n_train: int, seed: int = 2024) -> tuple[np.ndarray, np.ndarray
     """A fixed random split of 1..9999: ``n_train`` training numbers, and every other number for testing."""
     if not 1 <= n_train < MAX_NUMBER:
         raise ValueError(f"n_train must be in 1..{MAX_NUMBER - 1}; got {n_train}")
-    order = np.random.default_rng(seed).permutation(np.arange(1, MAX_NUMBER + 1))
+    order = env_rng(seed).permutation(np.arange(1, MAX_NUMBER + 1))
     return np.sort(order[:n_train]), np.sort(order[n_train:])
 
 

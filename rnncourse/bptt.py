@@ -21,8 +21,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncourse.env import rng as env_rng
+from rnncourse.models import init_from_seed, make_recurrent
 from rnncourse.scratch import init_rnn_params, rnn_backward, rnn_forward
 from rnncourse.tasks import lag_task
+from rnncourse.train import fit, make_optimizer
 
 State = Any  # a tensor (RNN, GRU) or a tuple of tensors (LSTM), or None for zeros
 LossFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
@@ -104,8 +107,10 @@ def tbptt(rnn: nn.Module, readout: nn.Module, x: torch.Tensor, y: torch.Tensor, 
     backward_length = _check_lengths(forward_length, backward_length)
     initial = state
     result = TbpttResult(losses=[], state=state)
-    for start in range(0, x.shape[1], forward_length):
-        if not carry_state:
+    starts = list(range(0, x.shape[1], forward_length))
+
+    def segment_loss(_: nn.Module, start: int, state: State) -> tuple[torch.Tensor, State]:
+        if start == 0 or not carry_state:
             state = initial
         segment = slice(start, start + forward_length)
         xs = x[:, segment]
@@ -122,12 +127,13 @@ def tbptt(rnn: nn.Module, readout: nn.Module, x: torch.Tensor, y: torch.Tensor, 
             loss = loss_fn(logits, y[:, segment], None if mask is None else mask[:, segment])
         if meter is not None:
             result.saved_bytes.append(meter.bytes)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        result.losses.append(float(loss.detach()))
-        state = detach_state(state)                              # carried on, cut from this segment's graph
-    result.state = state
+        result.state = detach_state(state)                       # the engine carries it on, detached
+        return loss, state
+
+    # one update per segment: the engine carries the state and cuts it from each segment's graph
+    history = fit(nn.ModuleList([rnn, readout]), starts.__getitem__, segment_loss, steps=len(starts),
+                  optimizer=optimizer, stateful=True, stop_on_nan=False, progress=False)
+    result.losses = history.losses.tolist()
     return result
 
 
@@ -169,13 +175,17 @@ class SavedTensorMeter:
 
 
 def make_tagger(kind: str = "gru", hidden_size: int = 16, input_size: int = 1, output_size: int = 1,
-                device: torch.device | str = "cpu") -> tuple[nn.Module, nn.Linear]:
-    """A batch-first one-layer nn.RNN/GRU/LSTM and a linear read-out for every step, on device."""
-    modules = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-    if kind not in modules:
-        raise ValueError(f"kind must be one of {sorted(modules)}; got {kind!r}")
-    rnn = modules[kind](input_size, hidden_size, batch_first=True).to(device)
-    return rnn, nn.Linear(hidden_size, output_size).to(device)
+                device: torch.device | str = "cpu", seed: int | None = None) -> tuple[nn.Module, nn.Linear]:
+    """A batch-first one-layer nn.RNN/GRU/LSTM and a linear read-out for every step, on device.
+
+    ``seed`` draws both from ``rc.generator(seed)`` (PyTorch's default initialisation, see
+    ``models.init_from_seed``); without it they come from the global RNG.
+    """
+    rnn = make_recurrent(kind, input_size, hidden_size)
+    readout = nn.Linear(hidden_size, output_size)
+    if seed is not None:
+        init_from_seed(nn.ModuleList([rnn, readout]), seed)  # one generator for both, rnn first
+    return rnn.to(device), readout.to(device)
 
 
 @torch.no_grad()
@@ -203,9 +213,8 @@ def train_lag(lag: int, backward_length: int, *, kind: str = "gru", hidden_size:
     a shorter backward length therefore makes more, shorter updates. Returns the rnn, the read-out and
     the loss of every update.
     """
-    torch.manual_seed(seed)
-    rnn, readout = make_tagger(kind, hidden_size, device=device)
-    optimizer = torch.optim.Adam([*rnn.parameters(), *readout.parameters()], lr=lr)
+    rnn, readout = make_tagger(kind, hidden_size, device=device, seed=seed)
+    optimizer = make_optimizer("adam", [*rnn.parameters(), *readout.parameters()], lr)
     losses: list[float] = []
     for step in range(batches):
         x, y, mask = (t.to(device) for t in lag_task(batch_size, length, lag, seed=seed * 100_003 + step))
@@ -224,9 +233,8 @@ def bptt_cost(length: int, forward_length: int | None = None, *, kind: str = "gr
     :class:`SavedTensorMeter`), "seconds" (the fastest of ``repeats`` runs of the whole batch: forward,
     backward and updates) and "updates".
     """
-    torch.manual_seed(seed)
-    rnn, readout = make_tagger(kind, hidden_size, device=device)
-    optimizer = torch.optim.Adam([*rnn.parameters(), *readout.parameters()], lr=0.0)
+    rnn, readout = make_tagger(kind, hidden_size, device=device, seed=seed)
+    optimizer = torch.optim.Adam([*rnn.parameters(), *readout.parameters()], lr=0.0)  # time the update, move nothing
     x, y, mask = (t.to(device) for t in lag_task(batch_size, length, 1, seed=seed))
     meter = SavedTensorMeter(exclude=[*rnn.parameters(), *readout.parameters(), x, y, mask])
     segment = forward_length or length
@@ -252,7 +260,7 @@ def gradient_reach(length: int, truncate: int | None = None, *, hidden_size: int
     Computed with the NumPy engine's rnn_backward (truncate=k cuts the sequence into chunks of k steps),
     one output step at a time, on a random one-input RNN.
     """
-    rng = np.random.default_rng(seed)
+    rng = env_rng(seed)
     params = init_rnn_params(1, hidden_size, rng)
     _, _, cache = rnn_forward(rng.standard_normal((length, 1, 1)), None, params)
     reach = np.zeros((length, length), dtype=bool)

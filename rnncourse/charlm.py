@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncourse.env import generator
+
 VAL_FRACTION = 0.1
 CHECKPOINT_NAME = "charlm_shakespeare"
 _BOILERPLATE = ("Gutenberg", "GUTENBERG", "http://", "www.", "COPYRIGHT", "ELECTRONIC VERSION")
@@ -291,7 +293,7 @@ def next_char_probs(model: CharLSTM, vocab: Vocab, context: str) -> dict[str, fl
 def generate(model: CharLSTM, vocab: Vocab, primer: str, length: int = 300, temperature: float = 1.0,
              seed: int = 0) -> str:
     """``length`` characters sampled after ``primer`` at ``temperature`` (repeatable for a given seed)."""
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     logits, state = prime(model, vocab, primer)
     dev = next(model.parameters()).device
     out = []

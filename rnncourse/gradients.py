@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncourse.env import generator
+
 State = Union[torch.Tensor, tuple[torch.Tensor, ...]]
 StepFn = Callable[[torch.Tensor, State], State]
 
@@ -215,7 +217,7 @@ def orthogonal_matrix(size: int, seed: int = 0) -> torch.Tensor:
     """A random orthogonal matrix (size × size), the same for the same seed on every machine."""
     if size < 1:
         raise ValueError(f"size must be >= 1; got {size}")
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     q, r = torch.linalg.qr(torch.randn(size, size, generator=gen, dtype=torch.float64))
     return q * torch.sign(torch.diagonal(r))  # sign fix makes Q uniformly distributed
 
@@ -244,7 +246,7 @@ def scaled_rnn(scale: float, *, hidden_size: int = 32, input_size: int = 1, nonl
     if not scale >= 0:
         raise ValueError(f"scale must be >= 0; got {scale!r}")
     W_hh = (scale * orthogonal_matrix(hidden_size, seed)).float()
-    gen = torch.Generator().manual_seed(seed + 1)
+    gen = generator(seed + 1)
     bound = hidden_size ** -0.5
     W_ih = (torch.rand(hidden_size, input_size, generator=gen) * 2 - 1) * bound
     if nonlinearity == "linear":
@@ -263,7 +265,7 @@ def scaled_rnn(scale: float, *, hidden_size: int = 32, input_size: int = 1, nonl
 def scale_inputs(length: int = 60, batch: int = 8, input_size: int = 1, input_std: float = 1.0,
                  seed: int = 0) -> torch.Tensor:
     """Gaussian input sequences (T, B, D) for the weight-scale experiment."""
-    gen = torch.Generator().manual_seed(seed + 2)
+    gen = generator(seed + 2)
     return torch.randn(length, batch, input_size, generator=gen) * input_std
 
 

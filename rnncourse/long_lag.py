@@ -6,97 +6,45 @@ How far back a gradient reaches (‖∂h_T/∂h_t‖ against T − t) is measure
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from rnncourse import reber, scratch, tasks
+from rnncourse.models import KINDS, SequenceModel, count_parameters, make_recurrent, set_forget_bias
+from rnncourse.train import State, StopWhen, fit
 
-KINDS = ("rnn", "lstm", "gru")
-_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+__all__ = ["KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger", "adding_mse", "count_parameters",
+           "gru_gates", "lstm_gates", "make_recurrent", "plot_gate_timeline", "reber_scores", "set_forget_bias",
+           "train_adding", "train_reber"]
+
 KIND_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
 
 
 def _check_kind(kind: str) -> None:
-    if kind not in _MODULES:
+    if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
 
 
-def set_forget_bias(lstm: nn.LSTM, value: float) -> nn.LSTM:
-    """Make the forget gate's total bias b_ih + b_hh equal ``value`` in every layer; returns the module.
-
-    PyTorch's LSTM has two bias vectors; the forget block is rows H..2H of each. b_ih gets ``value``
-    and b_hh gets 0, so the gate starts at sigmoid(value) when its weighted inputs are 0.
-    """
-    if not isinstance(lstm, nn.LSTM):
-        raise ValueError(f"expected a torch.nn.LSTM; got {type(lstm).__name__}")
-    H = lstm.hidden_size
-    with torch.no_grad():
-        for name, tensor in lstm.named_parameters():
-            if name.startswith("bias_ih"):
-                tensor[H:2 * H] = value
-            elif name.startswith("bias_hh"):
-                tensor[H:2 * H] = 0.0
-    return lstm
-
-
-def make_recurrent(kind: str, input_size: int, hidden_size: int, *, forget_bias: float | None = None
-                   ) -> nn.Module:
-    """A one-layer, batch-first nn.RNN (tanh), nn.LSTM or nn.GRU with PyTorch's default initialisation.
-
-    ``forget_bias`` (LSTM only) sets the forget gate's total bias, see :func:`set_forget_bias`.
-    """
-    _check_kind(kind)
-    module = _MODULES[kind](input_size, hidden_size, batch_first=True)
-    if forget_bias is not None:
-        if kind != "lstm":
-            raise ValueError(f"forget_bias applies only to kind='lstm'; got kind={kind!r}")
-        set_forget_bias(module, forget_bias)
-    return module
-
-
-class SequenceRegressor(nn.Module):
+def SequenceRegressor(kind: str, input_size: int, hidden_size: int, output_size: int = 1, *,  # noqa: N802
+                      forget_bias: float | None = None, seed: int | None = None) -> SequenceModel:
     """Many-to-one: a recurrent layer reads the whole sequence, a linear layer reads its last hidden state."""
-
-    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int = 1, *,
-                 forget_bias: float | None = None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.rnn = make_recurrent(kind, input_size, hidden_size, forget_bias=forget_bias)
-        self.readout = nn.Linear(hidden_size, output_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, T, D) -> (B, output_size), computed from h_T."""
-        out, _ = self.rnn(x)
-        return self.readout(out[:, -1])
+    _check_kind(kind)
+    return SequenceModel(input_size, hidden_size, cell=kind, output_size=output_size, many_to_one=True,
+                         forget_bias=forget_bias, seed=seed)
 
 
-class SequenceTagger(nn.Module):
+def SequenceTagger(kind: str, input_size: int, hidden_size: int, output_size: int, *,  # noqa: N802
+                   forget_bias: float | None = None, seed: int | None = None) -> SequenceModel:
     """Many-to-many: a recurrent layer and a linear read-out at every step (logits)."""
-
-    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int, *,
-                 forget_bias: float | None = None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.rnn = make_recurrent(kind, input_size, hidden_size, forget_bias=forget_bias)
-        self.readout = nn.Linear(hidden_size, output_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, T, D) -> logits (B, T, output_size)."""
-        out, _ = self.rnn(x)
-        return self.readout(out)
-
-
-def count_parameters(module: nn.Module) -> int:
-    """Number of trainable numbers in ``module``: sum(p.numel())."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+    _check_kind(kind)
+    return SequenceModel(input_size, hidden_size, cell=kind, output_size=output_size, many_to_one=False,
+                         forget_bias=forget_bias, seed=seed)
 
 
 @dataclass
@@ -112,39 +60,6 @@ class Run:
     cpu_seconds: float
     wall_seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _fit(model: nn.Module, make_batch: Callable[[int], Any], loss_fn: Callable[[nn.Module, Any], torch.Tensor],
-         *, steps: int, lr: float, clip: float | None, desc: str, progress: bool,
-         stop: Callable[[int, list[float]], bool] | None = None, check_every: int = 25
-         ) -> tuple[list[float], list[float]]:
-    """Adam updates with optional norm clipping; records each step's loss and pre-clipping gradient norm.
-
-    ``stop(step, losses)`` is asked every ``check_every`` steps (after the update); True ends training early.
-    """
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1; got {steps}")
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses: list[float] = []
-    norms: list[float] = []
-    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
-    for step in bar:
-        loss = loss_fn(model, make_batch(step))
-        value = float(loss.detach())
-        losses.append(value)
-        if not math.isfinite(value):
-            break
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else float("inf"))
-        norms.append(float(norm))
-        opt.step()
-        if step % 10 == 0:
-            bar.set_postfix(loss=f"{value:.4f}")
-        if stop is not None and (step + 1) % check_every == 0 and stop(step, losses):
-            break
-    bar.close()
-    return losses, norms
 
 
 def _clocks() -> tuple[float, float]:
@@ -177,8 +92,7 @@ def train_adding(kind: str, *, length: int, steps: int, hidden: int = 32, batch:
     """
     _check_kind(kind)
     dev = torch.device(device) if device is not None else torch.device("cpu")
-    torch.manual_seed(seed)
-    model = SequenceRegressor(kind, 2, hidden, forget_bias=forget_bias).to(dev)
+    model = SequenceRegressor(kind, 2, hidden, forget_bias=forget_bias, seed=seed).to(dev)
     data_seed = 1_000_003 * (seed + 1)
 
     def make_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -188,14 +102,15 @@ def train_adding(kind: str, *, length: int, steps: int, hidden: int = 32, batch:
     def loss_fn(m: nn.Module, b: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         return ((m(b[0]) - b[1]) ** 2).mean()
 
-    def reached(step: int, losses: list[float]) -> bool:
-        return target_mse is not None and float(np.mean(losses[-25:])) < target_mse
+    def reached(state: State) -> bool:
+        return target_mse is not None and float(np.mean(state.losses[-25:])) < target_mse
 
     cpu0, wall0 = _clocks()
-    losses, norms = _fit(model, make_batch, loss_fn, steps=steps, lr=lr, clip=clip, progress=progress,
-                         desc=desc or f"{KIND_LABELS[kind]} 덧셈 문제 T={length}", stop=reached)
+    hist = fit(model, make_batch, loss_fn, steps=steps, lr=lr, clip=clip, progress=progress,
+               desc=desc or f"{KIND_LABELS[kind]} 덧셈 문제 T={length}", callbacks=[StopWhen(reached, every=25)])
     mse = adding_mse(model, length, size=test_size, device=dev)
     cpu1, wall1 = _clocks()
+    losses, norms = hist.losses.tolist(), hist.grad_norms.tolist()
     return Run(kind, model, losses, norms, mse, len(losses), cpu1 - cpu0, wall1 - wall0,
                {"length": length, "hidden": hidden, "batch": batch})
 
@@ -248,21 +163,22 @@ def train_reber(kind: str, *, steps: int, hidden: int = 32, batch: int = 16, lr:
     """
     _check_kind(kind)
     dev = torch.device(device) if device is not None else torch.device("cpu")
-    torch.manual_seed(seed)
-    model = SequenceTagger(kind, len(reber.SYMBOLS), hidden, len(reber.SYMBOLS), forget_bias=forget_bias).to(dev)
+    model = SequenceTagger(kind, len(reber.SYMBOLS), hidden, len(reber.SYMBOLS), forget_bias=forget_bias,
+                           seed=seed).to(dev)
     data_seed = 2_000_003 * (seed + 1)
 
     def make_batch(step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         x, lengths, targets, _ = reber.embedded_reber_batch(batch, seed=data_seed + step)
         return x.to(dev), lengths, targets.to(dev)
 
-    def solved_check_set(step: int, losses: list[float]) -> bool:
+    def solved_check_set(state: State) -> bool:
         return stop_when_solved and reber_scores(model, size=200, seed=30_000 + seed, device=dev)["solved"] == 1.0
 
     cpu0, wall0 = _clocks()
-    losses, norms = _fit(model, make_batch, _reber_loss, steps=steps, lr=lr, clip=clip, progress=progress,
-                         desc=desc or f"{KIND_LABELS[kind]} 임베디드 레버 문법", stop=solved_check_set,
-                         check_every=check_every)
+    hist = fit(model, make_batch, _reber_loss, steps=steps, lr=lr, clip=clip, progress=progress,
+               desc=desc or f"{KIND_LABELS[kind]} 임베디드 레버 문법",
+               callbacks=[StopWhen(solved_check_set, every=check_every)])
+    losses, norms = hist.losses.tolist(), hist.grad_norms.tolist()
     scores = reber_scores(model, size=test_size, device=dev)
     cpu1, wall1 = _clocks()
     return Run(kind, model, losses, norms, scores["solved"], len(losses), cpu1 - cpu0, wall1 - wall0,

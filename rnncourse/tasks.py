@@ -5,11 +5,12 @@ import math
 
 import torch
 
+from rnncourse.env import generator
+
 
 def _generator(seed: int | None) -> torch.Generator:
-    gen = torch.Generator()
-    gen.manual_seed(0 if seed is None else seed)
-    return gen
+    """``rc.generator(seed)`` (shifted by RNNCOURSE_SEED_SHIFT); no seed means seed 0."""
+    return generator(0 if seed is None else seed)
 
 
 def _positive(name: str, value: int) -> None:

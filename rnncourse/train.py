@@ -287,11 +287,27 @@ class Clip(Callback):
 
 
 class StopOnNonFinite(Callback):
-    """End the run as soon as a loss (any member's) is NaN or infinite; the value stays in the history."""
+    """End the run once the loss is NaN or infinite (for an ensemble: every member's); it stays in the history.
+
+    An ensemble member that diverges alone keeps its NaN to itself (members share no parameter).
+    """
 
     def after_backward(self, state: State) -> None:
-        if not bool(torch.isfinite(state.loss).all()):
+        if not bool(torch.isfinite(state.loss).any()):
             state.stop = "non-finite loss"
+
+
+class StopWhen(Callback):
+    """Every ``every`` steps (after the update) ask ``predicate(state)``; True ends the run."""
+
+    def __init__(self, predicate: Callable[[State], bool], every: int = 1, reason: str = "stop condition") -> None:
+        if every < 1:
+            raise ValueError(f"every must be >= 1; got {every}")
+        self.predicate, self.every, self.reason = predicate, every, reason
+
+    def after_step(self, state: State) -> None:
+        if (state.step + 1) % self.every == 0 and self.predicate(state):
+            state.stop = self.reason
 
 
 class EarlyStopping(Callback):
@@ -400,7 +416,8 @@ def _schedule(make_batch: Callable[..., Any] | Sequence[Any], steps: int | None,
 
 
 def fit(model: nn.Module, make_batch: Callable[..., Any] | Sequence[Any], loss_fn: Callable[..., Any], *,
-        steps: int | None = None, epochs: int | None = None, lr: float = 1e-2, optimizer: str = "adam",
+        steps: int | None = None, epochs: int | None = None, lr: float = 1e-2,
+        optimizer: str | torch.optim.Optimizer = "adam",
         optimizer_options: dict[str, Any] | None = None, clip: float | None = None,
         val_fn: Callable[[nn.Module], Any] | None = None, val_every: int = 1, patience: int | None = None,
         restore_best: bool = True, stateful: bool = False, share_batches: bool = True,
@@ -408,8 +425,9 @@ def fit(model: nn.Module, make_batch: Callable[..., Any] | Sequence[Any], loss_f
         callbacks: Sequence[Callback] = ()) -> History:
     """Train ``model`` by ``loss_fn(model, make_batch(step))`` for ``steps`` updates (or ``epochs`` passes).
 
-    See the module docstring for every option. Returns a :class:`History` of per-step losses (per member
-    for an :class:`Ensemble`) and pre-clip gradient norms.
+    See the module docstring for every option. ``optimizer`` is a name from ``OPTIMIZERS`` or an optimizer
+    already made (its state carries on from earlier calls; ``lr`` is then ignored). Returns a
+    :class:`History` of per-step losses (per member for an :class:`Ensemble`) and pre-clip gradient norms.
     """
     total, batch_at = _schedule(make_batch, steps, epochs)
     K = _ensemble_axes(model)
@@ -418,7 +436,10 @@ def fit(model: nn.Module, make_batch: Callable[..., Any] | Sequence[Any], loss_f
             raise ValueError("share_batches=False is for an Ensemble (one batch per member)")
         per_step = batch_at
         batch_at = lambda step: _stack([per_step(step, k) for k in range(K)])  # noqa: E731
-    opt = make_optimizer(optimizer, model.parameters(), lr, **(optimizer_options or {}))
+    if isinstance(optimizer, torch.optim.Optimizer):
+        opt = optimizer
+    else:
+        opt = make_optimizer(optimizer, model.parameters(), lr, **(optimizer_options or {}))
     state = State(model=model, optimizer=opt)
     hooks: list[Callback] = [ProgressBar(total, desc, progress)]
     if stop_on_nan:

@@ -17,12 +17,14 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from rnncourse.env import generator
+
 Tensor = torch.Tensor
 
 
 # ---------------------------------------------------------------- data
 def _generator(seed: int | None) -> torch.Generator:
-    return torch.Generator().manual_seed(0 if seed is None else int(seed))
+    return generator(0 if seed is None else int(seed))
 
 
 def _positive(name: str, value: int) -> None:
