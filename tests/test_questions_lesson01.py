@@ -1,0 +1,26 @@
+"""Lesson 01's concept questions: the answers pass, each wrong option says why, nothing crashes."""
+import pytest
+
+from question_helpers import assert_choice_question, assert_estimate_question, assert_robust
+from rnncourse.checks.questions import lesson01 as q
+
+
+def test_q1_memoryless_model_stays_at_chance(capsys):
+    assert_choice_question(q.q1, "a", {"b": "독립", "c": "없는 정보"}, capsys)
+
+
+def test_q2_shuffled_steps_shuffle_the_outputs(capsys):
+    assert_choice_question(q.q2, "a", {"b": "자리만 바뀝니다", "c": "입력을 따라"}, capsys)
+
+
+def test_q3_memory_factor_is_u_times_a_quarter(capsys):
+    assert_estimate_question(q.q3, 0.5, capsys)
+
+
+def test_q4_weights_stay_hidden_state_moves(capsys):
+    assert_choice_question(q.q4, "b", {"a": "optimizer.step()", "c": "새로 계산"}, capsys)
+
+
+@pytest.mark.parametrize("question", [q.q1, q.q2, q.q3, q.q4])
+def test_never_crashes(question, capsys):
+    assert_robust(question, capsys)
