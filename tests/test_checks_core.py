@@ -131,7 +131,7 @@ def test_check_crash_is_reported_in_korean_as_its_own_kind():
 
 
 def test_checks_register_with_lesson_and_kind():
-    from rnncourse.checks import lesson05  # noqa: F401
+    from rnncourse.checks import lesson05  # noqa: F401  (importing registers its checks)
     info = _core.REGISTRY[(5, "LSTM 한 단계 lstm_step")]
     assert info.kind == "연습"
     assert check_double.info is None  # defined outside a lesson module: not registered

@@ -31,9 +31,21 @@ def exclusive(xs):
     (lambda xs: list(np.cumsum(xs[::-1])), ["값이 다릅니다"]),
     (lambda xs: list(np.cumsum(xs))[:-1], ["모양"]),
     (lambda xs: None, ["None"]),
+    (lambda xs: [str(v) for v in np.cumsum(xs)], ["문자열"]),
+    (lambda xs: [f"{v:.1f}" for v in np.cumsum(xs)], ["문자열"]),
 ])
 def test_wrong_answers_fail(wrong, words):
+    """Including a list of numeric strings, which NumPy would happily parse as numbers."""
     with pytest.raises(CheckFailed) as err:
         check.running_sum(wrong)
     for word in words:
         assert word in str(err.value)
+
+
+def test_in_place_edit_of_the_input_fails():
+    def accumulate_in_place(xs):
+        for i in range(1, len(xs)):
+            xs[i] += xs[i - 1]
+        return xs
+    with pytest.raises(CheckFailed, match="제자리"):
+        check.running_sum(accumulate_in_place)

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.checks import CheckFailed
 from rnncourse.checks import lesson05 as check
 from check_helpers import assert_korean_failure, stub
 

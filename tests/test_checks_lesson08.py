@@ -83,6 +83,17 @@ def clip_after_step(model, opt, x, y, state, clip):
     return loss.item(), (state[0].detach(), state[1].detach())
 
 
+def summed_loss_mean_reported(model, opt, x, y, state, clip):
+    """Backpropagates the SUMMED loss (B·T times the gradient) but reports the mean: only an unclipped update shows it."""
+    logits, state = model(x, state)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum")
+    opt.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    return loss.item() / y.numel(), (state[0].detach(), state[1].detach())
+
+
 def returns_nothing(model, opt, x, y, state, clip):
     ref_step(model, opt, x, y, state, clip)
 
@@ -113,6 +124,15 @@ def test_tbptt_stub_gets_notice(capsys):
     assert "📝" in capsys.readouterr().out
 
 
+def test_tbptt_check_has_an_unclipped_update():
+    """One chunk's limit is far above its gradient norm, so the update's scale is visible there."""
+    model, opt, chunks = check._setup()
+    loss, _ = _loss(model, *chunks[0], None)
+    loss.backward()
+    norm = nn.utils.clip_grad_norm_(model.parameters(), float("inf"))
+    assert max(check._CLIPS) > 100 * float(norm) * check._B * check._T and min(check._CLIPS) == check._CLIP
+
+
 def test_tbptt_check_setup_really_clips():
     model, opt, chunks = check._setup()
     loss, _ = _loss(model, *chunks[0], None)
@@ -131,6 +151,7 @@ def test_tbptt_check_setup_really_clips():
     (returns_nothing, ["None"]),
     (returns_only_loss, ["튜플"]),
     (loss_after_update, ["손실이 다릅니다"]),
+    (summed_loss_mean_reported, ["합(reduction='sum')"]),
 ])
 def test_tbptt_wrong_variants_fail_in_korean(wrong, words):
     assert_korean_failure(check.tbptt_step, wrong, words)

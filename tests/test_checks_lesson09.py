@@ -187,3 +187,25 @@ def own_stats_for_test(y_train, y_test):
 ])
 def test_normalize_mistakes_fail(wrong, words):
     assert_korean_failure(check.normalize_targets, wrong, words)
+
+
+def with_min_delta(delta):
+    """Early stopping that counts only improvements larger than ``delta`` (a 'minimum improvement' rule)."""
+    def answer(losses, patience):
+        best_epoch, best = 0, losses[0]
+        for epoch in range(1, len(losses)):
+            if losses[epoch] < best - delta:
+                best_epoch, best = epoch, losses[epoch]
+            elif epoch - best_epoch >= patience:
+                return best_epoch, epoch
+        return best_epoch, len(losses) - 1
+    return answer
+
+
+def test_min_delta_zero_is_the_rule_and_passes():
+    assert check.early_stopping(with_min_delta(0.0)) is True
+
+
+@pytest.mark.parametrize("delta", [1e-2, 1e-3, 1e-5, 1e-8])
+def test_small_improvement_tolerances_fail(delta):
+    assert_korean_failure(check.early_stopping, with_min_delta(delta), ["기대한 답"])

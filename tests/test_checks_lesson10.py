@@ -3,7 +3,6 @@ import pytest
 import torch
 
 from rnncourse import applications as app
-from rnncourse.checks import CheckFailed
 from rnncourse.checks import lesson10 as check
 from check_helpers import assert_korean_failure, stub
 

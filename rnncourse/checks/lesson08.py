@@ -189,10 +189,13 @@ _TOL = 0.04
 
 def _draws(fn: Callable[..., Any], logits: torch.Tensor, temperature: float, n: int, seed: int) -> list[int]:
     gen = check_generator(seed)
+    names, what = ("logits", "temperature", "generator"), f"온도 T = {temperature}에서의 샘플"
     out = []
-    for _ in range(n):
-        value = call(fn, (logits, temperature, gen), names=("logits", "temperature", "generator"),
-                     mutable=("generator",), what=f"온도 T = {temperature}에서의 샘플")
+    for k in range(n):
+        # the first draw runs on copies that are compared afterwards (in-place edits); the rest get a fresh clone
+        # each and skip the comparison, which would triple the cost of thousands of draws
+        args = (logits, temperature, gen) if k == 0 else (logits.clone(), temperature, gen)
+        value = call(fn, args, names=names, what=what, mutable=("generator",) if k == 0 else names)
         out.append(_as_index(value, len(logits)))
     return out
 
