@@ -2,7 +2,7 @@
 
 The virtualenv (build/nbgrader-venv, or RNNCOURSE_NBGRADER_VENV) holds nbgrader 0.9.6 and the course package with the
 pinned versions (constraints.txt, torch==2.13.0 so pip never resolves a CUDA build). It is reused while its inputs —
-those pins, pyproject.toml, this Python and this checkout — are unchanged; only the install needs the network.
+those pins, the package's dependencies, this Python and this checkout — are unchanged; only the install needs the network.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,12 +23,11 @@ OFFLINE = str(ROOT / "tests" / "offline")
 
 
 def _stamp() -> str:
-    h = hashlib.sha256()
-    for part in (NBGRADER, TORCH, sys.version, str(ROOT)):
-        h.update(part.encode() + b"\0")
-    for name in ("constraints.txt", "pyproject.toml"):
-        h.update((ROOT / name).read_bytes())
-    return h.hexdigest()
+    """What the install depends on: the pins, the package's declared dependencies, this Python, this checkout."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    parts = [NBGRADER, TORCH, sys.version, str(ROOT), json.dumps(project.get("dependencies", [])),
+             (ROOT / "constraints.txt").read_text(encoding="utf-8")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _without_offline_guard(env: dict[str, str]) -> dict[str, str]:
