@@ -3,6 +3,7 @@ right one, and a battery of garbage answers no check may crash on."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -30,6 +31,12 @@ def assert_korean_failure(check_fn, wrong, words=()):
     assert any("\uac00" <= ch <= "\ud7a3" for ch in message), message  # Hangul
     for word in words:
         assert word in message, (word, message)
+
+
+def assert_numbers_look_different(message: str) -> None:
+    """A failure never shows the expected and the actual value as the same-looking number."""
+    for want, got in re.findall(r"기대값 ([^,\s]+), 실제값 ([^,\s]+)", message):
+        assert want.rstrip(".") != got.rstrip("."), message
 
 
 # ---------------------------------------------------------------- wrong answers generated from a right one
@@ -232,7 +239,8 @@ def assert_rejects_generated_wrong_answers(check_fn, right, mutations=tuple(MUTA
             passed = check_fn(wrong)
         except CheckCrashed as err:
             raise AssertionError(f"{mutation}: the check crashed: {err}") from None
-        except CheckFailed:
+        except CheckFailed as err:
+            assert_numbers_look_different(str(err))
             passed = False
         if wrong.changed:
             tried.append(mutation)
@@ -320,6 +328,7 @@ def assert_never_crashes(check_fn, answer) -> str:
     except CheckFailed as err:
         message = str(err)
         assert message.startswith(f"[{check_fn.title}]") and any("\uac00" <= ch <= "\ud7a3" for ch in message)
+        assert_numbers_look_different(message)
         return "failed"
     assert result in (True, None), result
     return "passed" if result else "stub"

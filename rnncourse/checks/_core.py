@@ -249,7 +249,7 @@ def tolerances(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> t
     return max(rtol, 200 * F32_EPS), max(atol, 200 * F32_EPS * scale)
 
 
-def _pair(a: float, b: float) -> tuple[str, str]:
+def shown_pair(a: float, b: float) -> tuple[str, str]:
     """``a`` and ``b`` printed with just enough digits (at least 6) to look different."""
     for digits in range(6, 18):
         sa, sb = f"{a:.{digits}g}", f"{b:.{digits}g}"
@@ -285,7 +285,7 @@ def expect_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
     if bad.any():
         idx = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1.0))), err.shape) if err.ndim else ()
         where = f" 위치 {tuple(int(i) for i in idx)}에서" if idx else ""
-        shown_want, shown_got = _pair(float(want[idx]), float(got[idx]))
+        shown_want, shown_got = shown_pair(float(want[idx]), float(got[idx]))
         msg = (f"{what}의 값이 다릅니다:{where} 기대값 {shown_want}, 실제값 {shown_got} "
                f"(최대 오차 {err.max():.3g}, 틀린 원소 {int(bad.sum())}/{bad.size}개).")
         raise CheckFailed(msg + (f" 힌트: {hint}" if hint else ""))

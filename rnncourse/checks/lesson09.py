@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from rnncourse.checks._core import (CheckFailed, as_array, as_int, as_scalar, call, check_generator, expect_close,
-                                   expect_tuple, precision_of, self_check)
+                                   expect_tuple, precision_of, self_check, shown_pair)
 from rnncourse.tuning import early_stopping as reference_early_stopping
 
 
@@ -131,11 +131,13 @@ def normalize_targets(fn: Callable[[torch.Tensor, torch.Tensor], Any]) -> str:
             raise CheckFailed(f"{where}: 평균을 학습 데이터와 시험 데이터를 합쳐서 구했습니다. 시험 데이터의 정보가 "
                               "학습에 새어 들어갑니다(정보 누출). 평균과 표준편차는 y_train만으로 구하세요.")
         if not abs(mean - true_mean) <= rel * max(1.0, abs(true_mean)):
-            raise CheckFailed(f"{where}: 반환한 평균 {mean:.6g}이 y_train의 평균 {true_mean:.6g}과 다릅니다.")
+            got_text, want_text = shown_pair(mean, true_mean)
+            raise CheckFailed(f"{where}: 반환한 평균 {got_text}이 y_train의 평균 {want_text}과 다릅니다.")
         if any(abs(std - s ** 2) < 1e-4 * s ** 2 for s in stds) and min(abs(std - s) for s in stds) > 1e-4 * stds[0]:
             raise CheckFailed(f"{where}: 표준편차 대신 분산(표준편차의 제곱)을 돌려주었습니다. `.std()`를 쓰세요.")
         if not min(abs(std - s) for s in stds) <= rel * stds[0]:
-            raise CheckFailed(f"{where}: 반환한 표준편차 {std:.6g}이 y_train의 표준편차 {stds[0]:.6g}과 다릅니다. "
+            got_text, want_text = shown_pair(std, stds[0])
+            raise CheckFailed(f"{where}: 반환한 표준편차 {got_text}이 y_train의 표준편차 {want_text}과 다릅니다. "
                               "y_train만으로 구했는지 확인하세요.")
         hint = "z = (y − 평균) / 표준편차이고, 두 통계는 모두 y_train에서 구한 값을 씁니다."
         if z_train.numel() == yt.numel() and torch.allclose(z_train.flatten(), (yt - true_mean).flatten(), atol=1e-5):
