@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from rnncourse.env import rng as env_rng
+from rnncourse.tasks import Standardizer
 
 # ---------------------------------------------------------------------------------------------------
 # 1. Time series: loading, normalising, windows, chronological split, baselines, an LSTM forecaster
@@ -50,33 +51,6 @@ def load_membrane_potential(step: int = 4) -> tuple[np.ndarray, np.ndarray]:
     raw = np.fromfile(_sample_data("membrane.dat"), dtype=np.float32).astype(np.float64)
     mv = 100.0 * raw[::step]  # matplotlib converts the file to mV with 1000 * 0.1 * x
     return MEMBRANE_SAMPLE_INTERVAL_S * step * np.arange(len(mv)), mv
-
-
-@dataclass(frozen=True)
-class Normaliser:
-    """z = (x - mean) / std, with mean and std measured on the training period only."""
-
-    mean: float
-    std: float
-
-    @classmethod
-    def fit(cls, train_values: np.ndarray) -> "Normaliser":
-        """Measure mean and standard deviation of the training values (never the test period)."""
-        values = np.asarray(train_values, dtype=np.float64)
-        if values.ndim != 1 or len(values) < 2:
-            raise ValueError(f"train_values must be 1-D with at least 2 values; got shape {values.shape}")
-        std = float(values.std())
-        if std == 0.0:
-            raise ValueError("train_values are constant; their standard deviation is 0")
-        return cls(float(values.mean()), std)
-
-    def apply(self, values: np.ndarray) -> np.ndarray:
-        """Original units → normalised units."""
-        return (np.asarray(values, dtype=np.float64) - self.mean) / self.std
-
-    def invert(self, z: np.ndarray) -> np.ndarray:
-        """Normalised units → original units."""
-        return np.asarray(z, dtype=np.float64) * self.std + self.mean
 
 
 def make_windows(series: np.ndarray, window: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +99,7 @@ class ForecastData:
     train: np.ndarray
     test: np.ndarray
     times: np.ndarray
-    normaliser: Normaliser
+    normaliser: Standardizer
     split_at: int
 
 
@@ -134,8 +108,8 @@ def prepare_forecast(series: np.ndarray, split_at: int, window: int, horizon: in
     series = np.asarray(series, dtype=np.float64)
     if not 0 < split_at < len(series):
         raise ValueError(f"split_at must be inside the series (1..{len(series) - 1}); got {split_at}")
-    normaliser = Normaliser.fit(series[:split_at])
-    X, y = make_windows(normaliser.apply(series), window, horizon)
+    normaliser = Standardizer.fit(series[:split_at])
+    X, y = make_windows(normaliser(series), window, horizon)
     train, test = chronological_split(len(X), window, horizon, split_at)
     return ForecastData(X, y, train, test, target_times(len(X), window, horizon), normaliser, split_at)
 

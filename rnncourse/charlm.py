@@ -6,13 +6,14 @@ import json
 import math
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import torch
 from torch import nn
 
 from rnncourse.env import generator
+from rnncourse.train import Reset, State, StopWhen, fit
 
 VAL_FRACTION = 0.1
 CHECKPOINT_NAME = "charlm_shakespeare"
@@ -153,17 +154,27 @@ def xavier_init_(model: CharLSTM) -> CharLSTM:
 
 
 # ---------------------------------------------------------------- training
+def _chunk_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, state) -> tuple[torch.Tensor, Any]:
+    """Mean cross-entropy of the next-character logits on one chunk, and the state after it."""
+    logits, state = model(x, state)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
+
+
 def tbptt_step(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, state,
                clip: float | None = 1.0):
-    """One stateful truncated-BPTT update on a chunk; returns (loss as float, the new state detached)."""
-    logits, state = model(x, state)
-    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    if clip is not None:
-        nn.utils.clip_grad_norm_(model.parameters(), clip)
-    opt.step()
-    return loss.item(), detach_state(state)
+    """One stateful truncated-BPTT update on a chunk; returns (loss as float, the new state detached).
+
+    The update is one step of :func:`rnncourse.train.fit` (zero grads, backward, clip, ``opt.step()``).
+    """
+    after: dict[str, Any] = {}
+
+    def loss_fn(m: nn.Module, _batch: None, _carried: None) -> tuple[torch.Tensor, Any]:
+        loss, after["state"] = _chunk_loss(m, x, y, state)
+        return loss, after["state"]
+
+    hist = fit(model, lambda step: None, loss_fn, steps=1, optimizer=opt, clip=clip, stateful=True,
+               stop_on_nan=False, progress=False)
+    return float(hist.losses[0]), detach_state(after["state"])
 
 
 def train_stateful(model: nn.Module, train_ids: torch.Tensor, *, steps: int, batch_size: int = 32,
@@ -173,34 +184,32 @@ def train_stateful(model: nn.Module, train_ids: torch.Tensor, *, steps: int, bat
     """``steps`` stateful TBPTT updates over ``batch_size`` parallel streams; returns every step's loss.
 
     ``optimizer`` is ``adam`` or ``rmsprop`` (DL4J's RMSProp: decay 0.95, epsilon 1e-8). With ``stop_above``
-    a run whose loss is not finite or exceeds it stops early (its last loss is recorded).
+    a run whose loss is not finite or exceeds it stops early (its last loss is recorded). The loop is
+    :func:`rnncourse.train.fit` with ``stateful=True``: the state is carried and detached between chunks and
+    starts afresh whenever the streams wrap around.
     """
-    from tqdm.auto import tqdm
-
     dev = next(model.parameters()).device
     streams = to_streams(train_ids, batch_size).to(dev)
     if optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        options: dict[str, Any] = {"weight_decay": weight_decay}
     elif optimizer == "rmsprop":
-        opt = torch.optim.RMSprop(model.parameters(), lr=lr, alpha=0.95, eps=1e-8, weight_decay=weight_decay)
+        options = {"alpha": 0.95, "eps": 1e-8, "weight_decay": weight_decay}
     else:
         raise ValueError(f"optimizer must be 'adam' or 'rmsprop'; got {optimizer!r}")
-    model.train()
-    state, history = None, []
     n_chunks = (streams.shape[1] - 1) // seq_len
-    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
-    for step in bar:
-        if step % n_chunks == 0:
-            state = None  # the streams wrap around: start the state afresh
-        x, y = chunk_at(streams, step, seq_len)
-        loss, state = tbptt_step(model, opt, x, y, state, clip)
-        history.append(loss)
-        if stop_above is not None and not (math.isfinite(loss) and loss <= stop_above):
-            break
-        if step % 20 == 0:
-            bar.set_postfix(loss=f"{loss:.3f}")
-    bar.close()
-    return history
+
+    def make_batch(step: int):
+        chunk = chunk_at(streams, step, seq_len)
+        return Reset(chunk) if step % n_chunks == 0 else chunk  # the streams wrap around: a fresh state
+
+    def too_high(state: State) -> bool:
+        loss = state.losses[-1]
+        return stop_above is not None and not (math.isfinite(loss) and loss <= stop_above)
+
+    hist = fit(model, make_batch, lambda m, b, s: _chunk_loss(m, b[0], b[1], s), steps=steps, lr=lr,
+               optimizer=optimizer, optimizer_options=options, clip=clip, stateful=True,
+               stop_on_nan=False, progress=progress, desc=desc, callbacks=[StopWhen(too_high)])
+    return hist.losses.tolist()
 
 
 # ---------------------------------------------------------------- count baselines

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from rnncourse import tuning
+from rnncourse.env import seed_everything
 
 DEFAULTS: dict[str, Any] = {
     "hidden_size": 32, "num_layers": 1, "dropout": 0.0, "l1": 0.0, "l2": 0.0, "lr": 1e-2,
@@ -36,7 +37,7 @@ def run_training(config: dict[str, Any], on_epoch: Callable[[tuning.History], No
     """Train one model with ``config`` (see :data:`DEFAULTS`); ``on_epoch`` gets the history after each epoch."""
     cfg = check_config(config)
     data = tuning.sign_of_sum_split(int(cfg["n_train"]), seed=int(cfg["seed"]))
-    torch.manual_seed(int(cfg["seed"]))
+    seed_everything(int(cfg["seed"]))  # dropout masks come from the global generator
     model = tuning.SequenceModel(1, int(cfg["hidden_size"]), num_layers=int(cfg["num_layers"]),
                                  dropout=float(cfg["dropout"])).to(device)
     return tuning.fit(model, data.train, data.val, epochs=int(cfg["epochs"]), lr=float(cfg["lr"]),

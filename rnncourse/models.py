@@ -164,22 +164,24 @@ def count_parameters(model: nn.Module) -> int:
 
 @torch.no_grad()
 def init_from_seed(model: nn.Module, seed: int) -> nn.Module:
-    """Redraw every parameter as PyTorch's default does, U(-1/√fan, 1/√fan), from ``rc.generator(seed)``.
+    """Redraw every parameter exactly as PyTorch's default initialisation does, from ``rc.generator(seed)``.
 
-    nn.RNN/LSTM/GRU use fan = hidden size, nn.Linear fan = its input size (for weight and bias alike), so the
-    distribution is PyTorch's own, while the numbers come from this seed alone (not from the global RNG) —
-    which is what lets a seed ensemble rebuild each member exactly. Returns the model.
+    nn.RNN/LSTM/GRU (and :class:`CustomLSTM`) draw U(-1/√H, 1/√H), nn.Linear its Kaiming-uniform weight and
+    U(-1/√fan_in, 1/√fan_in) bias, module by module in the same order; so with no seed shift the numbers
+    equal seeding the global generator with ``seed`` and then building the model, while the global RNG is left alone.
+    Returns the model.
     """
     gen = generator(seed)
     for module in model.modules():
         if isinstance(module, (nn.RNNBase, CustomLSTM)):
             bound = 1.0 / math.sqrt(module.hidden_size)
             for p in module.parameters(recurse=False):
-                p.uniform_(-bound, bound, generator=gen)
+                nn.init.uniform_(p, -bound, bound, generator=gen)
         elif isinstance(module, nn.Linear):
-            bound = 1.0 / math.sqrt(module.in_features)
-            for p in module.parameters(recurse=False):
-                p.uniform_(-bound, bound, generator=gen)
+            nn.init.kaiming_uniform_(module.weight, a=math.sqrt(5), generator=gen)
+            if module.bias is not None:
+                bound = 1.0 / math.sqrt(module.in_features) if module.in_features > 0 else 0.0
+                nn.init.uniform_(module.bias, -bound, bound, generator=gen)
     return model
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from rnncourse.env import generator
@@ -11,6 +13,44 @@ from rnncourse.env import generator
 def _generator(seed: int | None) -> torch.Generator:
     """``rc.generator(seed)`` (shifted by RNNCOURSE_SEED_SHIFT); no seed means seed 0."""
     return generator(0 if seed is None else seed)
+
+
+@dataclass(frozen=True)
+class Standardizer:
+    """z = (y - mean) / std, with mean and (population) std measured on the training data only.
+
+    Works on tensors and arrays alike (the result has the input's kind); ``inverse`` maps back to raw units.
+    """
+
+    mean: float
+    std: float
+
+    @classmethod
+    def fit(cls, train_values: torch.Tensor | np.ndarray) -> "Standardizer":
+        """Statistics of the TRAINING values only (using val/test here would leak them into training)."""
+        if isinstance(train_values, torch.Tensor):
+            train_values = train_values.detach().cpu().numpy()
+        values = np.asarray(train_values, dtype=np.float64)
+        if values.size < 2:
+            raise ValueError(f"need at least 2 training values; got shape {values.shape}")
+        std = float(values.std())
+        if not std > 0:
+            raise ValueError("cannot standardise constant data (std is 0)")
+        return cls(float(values.mean()), std)
+
+    def __call__(self, values: torch.Tensor | np.ndarray) -> torch.Tensor | np.ndarray:
+        """Raw units → standardised units."""
+        if isinstance(values, torch.Tensor):
+            return (values - self.mean) / self.std
+        return (np.asarray(values, dtype=np.float64) - self.mean) / self.std
+
+    def inverse(self, z: torch.Tensor | np.ndarray) -> torch.Tensor | np.ndarray:
+        """Standardised units → raw units: y = z · std + mean."""
+        if isinstance(z, torch.Tensor):
+            return z * self.std + self.mean
+        return np.asarray(z, dtype=np.float64) * self.std + self.mean
+
+    invert = inverse  # lesson 10's name for the same map
 
 
 def _positive(name: str, value: int) -> None:

@@ -37,7 +37,7 @@ products over a leading K axis (``torch.baddbmm``), so K members cost about one 
 from __future__ import annotations
 
 import copy
-import math
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -50,9 +50,10 @@ from rnncourse.models import KINDS, SequenceModel
 
 Tensor = torch.Tensor
 
-OPTIMIZERS = {
+OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "sgd": torch.optim.SGD,
+    "nesterov": functools.partial(torch.optim.SGD, momentum=0.9, nesterov=True),
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
 }
@@ -63,7 +64,7 @@ def make_optimizer(name: str, params: Iterable[nn.Parameter], lr: float, **optio
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got {name!r}")
     if not lr > 0:
-        raise ValueError(f"lr must be > 0; got {lr!r}")
+        raise ValueError(f"lr must be positive; got {lr!r}")
     return OPTIMIZERS[name](params, lr=lr, **options)
 
 

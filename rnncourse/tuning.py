@@ -15,9 +15,13 @@ from typing import Callable, NamedTuple, Sequence
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from rnncourse.env import generator
+from rnncourse.models import (SQUASH, CustomLSTM, SequenceModel, count_parameters, identity,  # noqa: F401
+                              init_from_seed, softsign)
+from rnncourse.tasks import Standardizer  # noqa: F401  (the lesson's tu.Standardizer)
+from rnncourse.train import Callback, State, make_optimizer  # noqa: F401
+from rnncourse.train import fit as train_fit
 
 Tensor = torch.Tensor
 
@@ -135,144 +139,13 @@ def sign_of_sum_split(n_train: int, *, seed: int = 0, n_val: int = 64, n_test: i
     return Split((x_train, y_train), (x_eval[:n_val], y_eval[:n_val]), (x_eval[n_val:], y_eval[n_val:]))
 
 
-@dataclass(frozen=True)
-class Standardizer:
-    """z = (y - mean) / std with statistics from the training set; ``inverse`` maps back to raw units."""
-
-    mean: float
-    std: float
-
-    @classmethod
-    def fit(cls, y_train: Tensor) -> "Standardizer":
-        """Statistics of the TRAINING data only (using val/test here would leak them into training)."""
-        std = float(y_train.std())
-        if not std > 0:
-            raise ValueError("cannot standardise constant data (std is 0)")
-        return cls(float(y_train.mean()), std)
-
-    def __call__(self, y: Tensor) -> Tensor:
-        return (y - self.mean) / self.std
-
-    def inverse(self, z: Tensor) -> Tensor:
-        """Back to raw units: y = z * std + mean."""
-        return z * self.std + self.mean
-
-
 def normalize_targets(y_train: Tensor, y_test: Tensor) -> tuple[Tensor, Tensor, float, float]:
     """Reference for the lesson's exercise: standardise both with the training set's mean and std."""
     scaler = Standardizer.fit(y_train)
     return scaler(y_train), scaler(y_test), scaler.mean, scaler.std
 
 
-# ---------------------------------------------------------------- models
-def softsign(x: Tensor) -> Tensor:
-    """x / (1 + |x|), written out the way torch.nn.functional.softsign computes it."""
-    return x / (1 + x.abs())
-
-
-def identity(x: Tensor) -> Tensor:
-    """No squashing at all; only for timing (how much of an LSTM step do the activations cost?)."""
-    return x
-
-
-SQUASH: dict[str, Callable[[Tensor], Tensor]] = {"tanh": torch.tanh, "softsign": softsign, "identity": identity}
-
-
-class CustomLSTM(nn.Module):
-    """One LSTM layer written step by step, with the squashing function as a choice: tanh or softsign.
-
-    Gates stay sigmoid; ``activation`` replaces tanh on the candidate g_t and on the cell output, as in
-    DL4J's GravesLSTM ``.activation(...)``. Parameters and gate order (i, f, g, o) follow ``nn.LSTM``,
-    and so does the initialisation, so the two activations are compared like with like.
-    """
-
-    def __init__(self, input_size: int, hidden_size: int, activation: str = "tanh") -> None:
-        super().__init__()
-        if activation not in SQUASH:
-            raise ValueError(f"activation must be one of {sorted(SQUASH)}; got {activation!r}")
-        self.hidden_size, self.activation = hidden_size, activation
-        self.W_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
-        self.W_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
-        self.b_ih = nn.Parameter(torch.empty(4 * hidden_size))
-        self.b_hh = nn.Parameter(torch.empty(4 * hidden_size))
-        bound = 1.0 / math.sqrt(hidden_size)
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
-
-    def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None
-                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """x (B, T, D) → (all h_t (B, T, H), (h_T, c_T)), like ``nn.LSTM(batch_first=True)``."""
-        batch, steps, _ = x.shape
-        squash = SQUASH[self.activation]
-        if state is None:
-            h = x.new_zeros(batch, self.hidden_size)
-            c = x.new_zeros(batch, self.hidden_size)
-        else:
-            h, c = state
-        xw = x @ self.W_ih.T + (self.b_ih + self.b_hh)  # input terms of all steps at once
-        outputs = []
-        for t in range(steps):
-            i, f, g, o = (xw[:, t] + h @ self.W_hh.T).chunk(4, dim=-1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * squash(g)
-            h = torch.sigmoid(o) * squash(c)
-            outputs.append(h)
-        return torch.stack(outputs, dim=1), (h, c)
-
-
-class SequenceModel(nn.Module):
-    """A recurrent layer stack with a linear read-out: the configurable model every experiment uses.
-
-    ``cell`` is "lstm", "gru" or "rnn" (PyTorch's modules) or "lstm-tanh" / "lstm-softsign" (the
-    step-by-step :class:`CustomLSTM`, one layer). ``dropout`` drops inputs of the recurrent layer, of the
-    read-out and (with ``num_layers`` > 1) between layers: the non-recurrent connections only, as Zaremba
-    et al. (2014) recommend; the recurrent connections h_{t-1} -> h_t are never dropped. ``many_to_one``
-    reads out only the last step; ``output`` is "identity", "tanh" or "sigmoid" (applied after the read-out).
-    """
-
-    def __init__(self, input_size: int = 1, hidden_size: int = 16, *, cell: str = "lstm", num_layers: int = 1,
-                 dropout: float = 0.0, output_size: int = 1, many_to_one: bool = True,
-                 output: str = "identity") -> None:
-        super().__init__()
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
-        if output not in ("identity", "tanh", "sigmoid"):
-            raise ValueError(f"output must be 'identity', 'tanh' or 'sigmoid'; got {output!r}")
-        _positive("hidden_size", hidden_size)
-        _positive("num_layers", num_layers)
-        self.config = dict(input_size=input_size, hidden_size=hidden_size, cell=cell, num_layers=num_layers,
-                           dropout=dropout, output_size=output_size, many_to_one=many_to_one, output=output)
-        between = dropout if num_layers > 1 else 0.0
-        if cell in ("lstm", "gru", "rnn"):
-            module = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
-            self.rnn = module(input_size, hidden_size, num_layers=num_layers, batch_first=True, dropout=between)
-        elif cell in ("lstm-tanh", "lstm-softsign"):
-            if num_layers != 1:
-                raise ValueError(f"cell {cell!r} has one layer only; got num_layers={num_layers}")
-            self.rnn = CustomLSTM(input_size, hidden_size, activation=cell.split("-")[1])
-        else:
-            raise ValueError(f"cell must be lstm, gru, rnn, lstm-tanh or lstm-softsign; got {cell!r}")
-        self.drop = nn.Dropout(dropout)
-        self.readout = nn.Linear(hidden_size, output_size)
-        self.many_to_one, self.output = many_to_one, output
-
-    def forward(self, x: Tensor) -> Tensor:
-        """x (B, T, D) → (B, output_size) if many_to_one else (B, T, output_size)."""
-        hidden, _ = self.rnn(self.drop(x))
-        if self.many_to_one:
-            hidden = hidden[:, -1]
-        out = self.readout(self.drop(hidden))
-        if self.output == "tanh":
-            return torch.tanh(out)
-        if self.output == "sigmoid":
-            return torch.sigmoid(out)
-        return out
-
-
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable numbers in ``model``."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
+# ---------------------------------------------------------------- models (the family lives in rnncourse.models)
 def weight_penalty(model: nn.Module, l1: float = 0.0, l2: float = 0.0) -> Tensor:
     """l1 · Σ|w| + l2 · Σw² over the weight matrices (biases are not penalised)."""
     total = torch.zeros((), device=next(model.parameters()).device)
@@ -289,23 +162,6 @@ def weight_penalty(model: nn.Module, l1: float = 0.0, l2: float = 0.0) -> Tensor
 # ---------------------------------------------------------------- optimisation
 OPTIMIZER_NAMES = {"sgd": "SGD", "nesterov": "SGD + 네스테로프 모멘텀", "rmsprop": "RMSProp",
                    "adagrad": "AdaGrad", "adam": "Adam"}
-
-
-def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
-    """"sgd", "nesterov" (SGD, momentum 0.9, Nesterov), "rmsprop", "adagrad" or "adam", at learning rate lr."""
-    if not lr > 0:
-        raise ValueError(f"lr must be positive; got {lr!r}")
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "nesterov":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    raise ValueError(f"optimizer must be one of {sorted(OPTIMIZER_NAMES)}; got {name!r}")
 
 
 def bce_loss(pred: Tensor, y: Tensor) -> Tensor:
@@ -395,6 +251,23 @@ def evaluate(model: nn.Module, data: tuple[Tensor, ...], loss: str | Callable[[T
     return value
 
 
+class _EpochEnd(Callback):
+    """After the last batch of every epoch: record train/val loss, call ``on_epoch``, stop when due."""
+
+    def __init__(self, per_epoch: int, history: History, evaluate_epoch: Callable[[], None],
+                 stopper: EarlyStopping | None) -> None:
+        self.per_epoch, self.history, self.evaluate_epoch, self.stopper = per_epoch, history, evaluate_epoch, stopper
+
+    def after_step(self, state: State) -> None:
+        if (state.step + 1) % self.per_epoch:
+            return
+        self.evaluate_epoch()
+        if not math.isfinite(self.history.train[-1]):
+            state.stop = "non-finite loss"
+        elif self.stopper is not None and self.history.val and self.stopper.update(self.history.val[-1], state.model):
+            state.stop = "early stopping"
+
+
 def fit(model: nn.Module, train_data: tuple[Tensor, ...], val_data: tuple[Tensor, ...] | None = None, *,
         epochs: int, lr: float, optimizer: str = "adam", loss: str = "bce", l1: float = 0.0, l2: float = 0.0,
         batch_size: int | None = None, clip: float | None = 1.0, patience: int | None = None,
@@ -403,41 +276,46 @@ def fit(model: nn.Module, train_data: tuple[Tensor, ...], val_data: tuple[Tensor
     """Train on (x, y) for ``epochs`` passes (full batch unless ``batch_size``), recording train/val loss.
 
     The objective is the data loss plus :func:`weight_penalty` (l1, l2). With ``patience`` the run stops
-    early on the validation loss and, if ``restore_best``, ends with the best epoch's weights. ``on_epoch``
-    is called with the history after every epoch (the dashboard draws its live plot from it).
+    early on the validation loss (:class:`EarlyStopping`, once per epoch) and, if ``restore_best``, ends with
+    the best epoch's weights. ``on_epoch`` is called with the history after every epoch (the dashboard draws
+    its live plot from it). Minibatches are reshuffled every epoch from ``seed``; the updates themselves run
+    in :func:`rnncourse.train.fit`.
     """
     _positive("epochs", epochs)
     loss_fn = LOSSES[loss]
     device = next(model.parameters()).device
     x, y = train_data[0].to(device), train_data[1].to(device)
     val = None if val_data is None else (val_data[0].to(device), val_data[1].to(device))
-    opt = make_optimizer(optimizer, model.parameters(), lr)
     stopper = EarlyStopping(patience) if patience else None
     gen = _generator(seed)
+    size = batch_size or len(x)
+    per_epoch = math.ceil(len(x) / size)
+    order: list[Tensor] = []
     history = History()
-    start = time.perf_counter()
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
-    for _ in bar:
-        model.train()
-        order = torch.randperm(len(x), generator=gen) if batch_size else None
-        for begin in range(0, len(x), batch_size or len(x)):
-            rows = slice(None) if order is None else order[begin:begin + batch_size].to(device)
-            objective = loss_fn(model(x[rows]), y[rows]) + weight_penalty(model, l1, l2)
-            opt.zero_grad(set_to_none=True)
-            objective.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
+
+    def make_batch(step: int) -> tuple[Tensor, Tensor]:
+        part = step % per_epoch
+        if batch_size is None:
+            return x, y
+        if part == 0:
+            order[:] = [torch.randperm(len(x), generator=gen)]  # a new shuffle every epoch
+        rows = order[0][part * size:(part + 1) * size].to(device)
+        return x[rows], y[rows]
+
+    def objective(m: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
+        return loss_fn(m(batch[0]), batch[1]) + weight_penalty(m, l1, l2)
+
+    def evaluate_epoch() -> None:
         history.train.append(evaluate(model, (x, y), loss_fn))
         if val is not None:
             history.val.append(evaluate(model, val, loss_fn))
         if on_epoch is not None:
             on_epoch(history)
-        if not math.isfinite(history.train[-1]):
-            break
-        if stopper is not None and val is not None and stopper.update(history.val[-1], model):
-            break
-    bar.close()
+
+    start = time.perf_counter()
+    train_fit(model, make_batch, objective, steps=epochs * per_epoch, lr=lr, optimizer=optimizer, clip=clip,
+              stop_on_nan=False, progress=progress, desc=desc,
+              callbacks=[_EpochEnd(per_epoch, history, evaluate_epoch, stopper)])
     history.seconds = time.perf_counter() - start
     if val is not None and history.val:
         history.best_epoch = min(range(len(history.val)), key=history.val.__getitem__)
@@ -470,23 +348,12 @@ def train_stream(model: nn.Module, make_batch: Callable[[int], tuple[Tensor, ...
                  desc: str = "학습") -> list[float]:
     """``steps`` updates on fresh batches ``make_batch(step)`` (so no overfitting); returns every step's loss.
 
-    Like :func:`rnncourse.train.train`, with this module's optimizers (Nesterov included); a run whose
-    loss stops being finite ends early, its last entry NaN or inf.
+    :func:`rnncourse.train.fit` with clipping at 1 by default; a run whose loss stops being finite ends
+    early, its last entry NaN or inf.
     """
     _positive("steps", steps)
-    opt = make_optimizer(optimizer, model.parameters(), lr)
-    history: list[float] = []
-    for step in tqdm(range(steps), desc=desc, disable=not progress, leave=False):
-        loss = loss_fn(model, make_batch(step))
-        history.append(float(loss.detach()))
-        if not math.isfinite(history[-1]):
-            break
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-    return history
+    return train_fit(model, make_batch, loss_fn, steps=steps, lr=lr, optimizer=optimizer, clip=clip,
+                     progress=progress, desc=desc).losses.tolist()
 
 
 # ---------------------------------------------------------------- softsign vs tanh measurements
@@ -526,8 +393,7 @@ def lstm_step_seconds(activations: Sequence[str] = ("tanh", "softsign"), *, hidd
     x = torch.randn(batch, length, 1, generator=_generator(seed))
     models = {}
     for name in activations:
-        torch.manual_seed(seed)
-        models[name] = CustomLSTM(1, hidden_size, activation=name)
+        models[name] = init_from_seed(CustomLSTM(1, hidden_size, activation=name), seed)
     return forward_backward_seconds(models, x, repeats)
 
 
@@ -541,8 +407,7 @@ def input_gradient_norms(activation: str, *, hidden_size: int = 32, length: int 
     """
     norms = torch.zeros(length)
     for seed in seeds:
-        torch.manual_seed(seed)
-        model = CustomLSTM(1, hidden_size, activation=activation)
+        model = init_from_seed(CustomLSTM(1, hidden_size, activation=activation), seed)
         with torch.no_grad():
             for p in model.parameters():
                 p.mul_(weight_scale)

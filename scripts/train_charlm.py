@@ -29,6 +29,8 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rnncourse import charlm  # noqa: E402
+from rnncourse.env import generator, seed_everything  # noqa: E402
+from rnncourse.train import Callback, Reset, State, fit, make_optimizer  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "rnncourse" / "data" / charlm.CHECKPOINT_NAME
 EVAL_SLICE_CHARS = 50_000  # the fixed validation slice the tests re-evaluate (first characters of the split)
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> dict:
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)
     device = torch.device(args.device)
     text = charlm.load_corpus()
     vocab = charlm.Vocab.from_text(text)
@@ -79,42 +81,55 @@ def main(argv: list[str] | None = None) -> dict:
     val_slice = val_ids[:EVAL_SLICE_CHARS]
 
     model = charlm.xavier_init_(charlm.CharLSTM(vocab.size, args.hidden, args.layers, args.embed)).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    gen = torch.Generator().manual_seed(args.seed)
+    opt = make_optimizer("adam", model.parameters(), args.lr)  # made before the clocks start (first use imports)
+    gen = generator(args.seed)
     log_path = args.out.with_suffix(".log")
     log = open(log_path, "w", encoding="utf-8")
     chunks_per_epoch = (len(train_ids) // args.batch - 2) // args.seq_len
     start, cpu0 = time.perf_counter(), time.process_time()
-    state, streams, running, k = None, None, [], 0
-    epoch = 0
-    for step in range(args.steps):
-        if streams is None or k >= chunks_per_epoch:
+    run = {"streams": None, "k": 0, "epoch": 0, "logged": 0}
+
+    def make_batch(step: int):
+        if run["streams"] is None or run["k"] >= chunks_per_epoch:
             # New epoch: shift the streams by a random offset so chunk boundaries move; restart the state.
             offset = int(torch.randint(args.seq_len, (1,), generator=gen))
-            streams = charlm.to_streams(train_ids[offset:], args.batch).to(device)
-            state, k, epoch = None, 0, epoch + 1
-        x, y = charlm.chunk_at(streams, k, args.seq_len)
-        k += 1
-        for group in opt.param_groups:
-            group["lr"] = lr_at(step, args.steps, args.lr, args.min_lr, args.warmup)
-        logits, state = model(x, state)
-        state = charlm.detach_state(state)
-        loss = nn.functional.cross_entropy(logits.reshape(-1, vocab.size), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), args.clip)
-        opt.step()
-        running.append(loss.item())
-        if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
+            run["streams"] = charlm.to_streams(train_ids[offset:], args.batch).to(device)
+            run["k"], run["epoch"] = 0, run["epoch"] + 1
+            chunk = charlm.chunk_at(run["streams"], run["k"], args.seq_len)
+            run["k"] += 1
+            return Reset(chunk)
+        chunk = charlm.chunk_at(run["streams"], run["k"], args.seq_len)
+        run["k"] += 1
+        return chunk
+
+    def chunk_loss(m: nn.Module, batch, state):
+        logits, state = m(batch[0], state)
+        return nn.functional.cross_entropy(logits.reshape(-1, vocab.size), batch[1].reshape(-1)), state
+
+    class Schedule(Callback):
+        """Set this step's learning rate before the update; log an evaluation every ``eval_every`` steps."""
+
+        def after_backward(self, state: State) -> None:
+            for group in state.optimizer.param_groups:
+                group["lr"] = lr_at(state.step, args.steps, args.lr, args.min_lr, args.warmup)
+
+        def after_step(self, state: State) -> None:
+            step = state.step
+            if (step + 1) % args.eval_every and step + 1 != args.steps:
+                return
             val = charlm.evaluate(model, val_ids, max_chars=args.eval_chars, **EVAL_KW)
-            row = {"step": step + 1, "epoch": epoch, "chars_seen": (step + 1) * args.batch * args.seq_len,
+            running = state.losses[run["logged"]:]
+            run["logged"] = len(state.losses)
+            row = {"step": step + 1, "epoch": run["epoch"], "chars_seen": (step + 1) * args.batch * args.seq_len,
                    "train_loss": sum(running) / len(running), "val_loss_slice": val,
-                   "lr": opt.param_groups[0]["lr"], "wall_s": round(time.perf_counter() - start, 1),
+                   "lr": state.optimizer.param_groups[0]["lr"], "wall_s": round(time.perf_counter() - start, 1),
                    "cpu_s": round(time.process_time() - cpu0, 1)}
-            running = []
             log.write(json.dumps(row) + "\n")
             log.flush()
             print(json.dumps(row), flush=True)
+
+    fit(model, make_batch, chunk_loss, steps=args.steps, optimizer=opt, clip=args.clip, stateful=True,
+        stop_on_nan=False, progress=False, callbacks=[Schedule()])
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
 
     meta = {

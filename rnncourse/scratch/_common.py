@@ -5,13 +5,15 @@ from typing import Any
 
 import numpy as np
 
+from rnncourse.env import rng as env_rng
+
 from ._validate import N_GATES, check_sizes
 
 
 def init_params(kind: str, input_size: int, hidden_size: int, rng: Any, dtype: Any) -> dict[str, np.ndarray]:
     """Draw every parameter from U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default for its recurrent layers."""
     dtype = check_sizes(input_size, hidden_size, dtype)
-    rng = np.random.default_rng(rng)
+    rng = rng if isinstance(rng, np.random.Generator) else env_rng(0 if rng is None else int(rng))
     rows = N_GATES[kind] * hidden_size
     bound = 1.0 / np.sqrt(hidden_size)
     shapes = {"W_ih": (rows, input_size), "W_hh": (rows, hidden_size), "b_ih": (rows,), "b_hh": (rows,)}

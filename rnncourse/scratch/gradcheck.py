@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from rnncourse.env import rng as env_rng
+
 from ._validate import as_float, check_kind, check_nonlinearity, check_params, check_truncate
 from .gru import gru_backward, gru_forward
 from .lstm import lstm_backward, lstm_forward
@@ -77,7 +79,7 @@ def check_gradients(
     _, _, cache = _forward(kind, x, given, params, nonlinearity)
     states = [cache[key][0].copy() for key in state_keys]
 
-    rng = np.random.default_rng(seed)
+    rng = env_rng(seed)
     R = rng.standard_normal(cache["h"][1:].shape)
     finals_weights = [rng.standard_normal(state.shape) for state in states]
     analytic = _backward(kind, R, finals_weights, cache, truncate)

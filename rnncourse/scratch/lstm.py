@@ -19,7 +19,7 @@ GATES = ("i", "f", "g", "o")
 def init_lstm_params(input_size: int, hidden_size: int, rng: Any = None, dtype: Any = np.float64) -> Params:
     """Random LSTM parameters from U(-1/sqrt(H), 1/sqrt(H)), as torch.nn.LSTM initialises them.
 
-    rng is a seed, a np.random.Generator or None (fresh entropy).
+    rng is a seed (through rc.rng, so the seed shift moves it), a np.random.Generator, or None (seed 0).
     """
     return init_params("lstm", input_size, hidden_size, rng, dtype)
 

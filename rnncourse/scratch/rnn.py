@@ -14,7 +14,7 @@ Params = dict[str, np.ndarray]
 def init_rnn_params(input_size: int, hidden_size: int, rng: Any = None, dtype: Any = np.float64) -> Params:
     """Random RNN parameters from U(-1/sqrt(H), 1/sqrt(H)), as torch.nn.RNN initialises them.
 
-    rng is a seed, a np.random.Generator or None (fresh entropy).
+    rng is a seed (through rc.rng, so the seed shift moves it), a np.random.Generator, or None (seed 0).
     """
     return init_params("rnn", input_size, hidden_size, rng, dtype)
 
