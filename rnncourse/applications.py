@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from rnncourse.env import rng as env_rng
+from rnncourse.models import SequenceModel
 from rnncourse.tasks import Standardizer
 
 # ---------------------------------------------------------------------------------------------------
@@ -148,18 +149,16 @@ class Forecaster(nn.Module):
     of a change over the horizon in the training data, so the network's output starts near the naive one.
     """
 
-    def __init__(self, hidden_size: int = 32, scale: float = 1.0) -> None:
+    def __init__(self, hidden_size: int = 32, scale: float = 1.0, seed: int | None = None) -> None:
         super().__init__()
-        self.lstm = nn.LSTM(1, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, 1)
+        self.net = SequenceModel(1, hidden_size, cell="lstm", output_size=1, many_to_one=True, seed=seed)
         self.scale = float(scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, window) normalised values → forecasts (B,)."""
         if x.dim() != 2:
             raise ValueError(f"x must have shape (batch, window); got {tuple(x.shape)}")
-        out, _ = self.lstm(x.unsqueeze(-1))
-        return x[:, -1] + self.scale * self.head(out[:, -1]).squeeze(-1)
+        return x[:, -1] + self.scale * self.net(x.unsqueeze(-1)).squeeze(-1)
 
 
 @torch.no_grad()
@@ -247,18 +246,13 @@ def make_digit_images(fonts: Sequence[str], per_digit: int, seed: int, size: int
     return np.stack(images), np.array(labels, dtype=np.int64), np.array(which, dtype=np.int64)
 
 
-class RowClassifier(nn.Module):
-    """Many-to-one: an LSTM reads an image one row per time step; the last hidden state picks the class."""
+def RowClassifier(row_size: int = 16, hidden_size: int = 64, n_classes: int = 10, *,  # noqa: N802
+                  seed: int | None = None) -> SequenceModel:
+    """Many-to-one: an LSTM reads an image one row per time step; the last hidden state picks the class.
 
-    def __init__(self, row_size: int = 16, hidden_size: int = 64, n_classes: int = 10) -> None:
-        super().__init__()
-        self.lstm = nn.LSTM(row_size, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, n_classes)
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """images (B, rows, row_size): row t is the input at time t → class scores (B, n_classes)."""
-        out, _ = self.lstm(images)
-        return self.head(out[:, -1])
+    ``model(images)``: images (B, rows, row_size), row t is the input at time t → class scores (B, n_classes).
+    """
+    return SequenceModel(row_size, hidden_size, cell="lstm", output_size=n_classes, many_to_one=True, seed=seed)
 
 
 # ---------------------------------------------------------------------------------------------------

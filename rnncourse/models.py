@@ -289,12 +289,14 @@ class SequenceModel(nn.Module):
     et al. (2014) recommend; the recurrent connections h_{t-1} -> h_t are never dropped. ``many_to_one``
     reads out only the last step; ``output`` is "identity", "tanh" or "sigmoid" (applied after the read-out).
     ``seed`` draws every weight from ``rc.generator(seed)`` (otherwise from the global RNG, PyTorch's way);
-    ``forget_bias`` (LSTM cells) then sets the forget gate's total bias.
+    ``forget_bias`` (LSTM cells) then sets the forget gate's total bias. ``bidirectional`` reads the sequence
+    both ways (PyTorch's modules; the read-out sees [forward, backward] states, so use it many-to-many).
     """
 
     def __init__(self, input_size: int = 1, hidden_size: int = 16, *, cell: str = "lstm", num_layers: int = 1,
                  dropout: float = 0.0, output_size: int = 1, many_to_one: bool = True,
-                 output: str = "identity", forget_bias: float | None = None, seed: int | None = None) -> None:
+                 output: str = "identity", forget_bias: float | None = None, bidirectional: bool = False,
+                 seed: int | None = None) -> None:
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
@@ -307,18 +309,20 @@ class SequenceModel(nn.Module):
         _positive("num_layers", num_layers)
         _positive("output_size", output_size)
         self.config = dict(input_size=input_size, hidden_size=hidden_size, cell=cell, num_layers=num_layers,
-                           dropout=dropout, output_size=output_size, many_to_one=many_to_one, output=output)
+                           dropout=dropout, output_size=output_size, many_to_one=many_to_one, output=output,
+                           bidirectional=bidirectional)
         self.kind = cell
         between = dropout if num_layers > 1 else 0.0
         if cell in RECURRENT:
             self.rnn = RECURRENT[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
-                                       dropout=between)
+                                       dropout=between, bidirectional=bidirectional)
         else:
-            if num_layers != 1:
-                raise ValueError(f"cell {cell!r} has one layer only; got num_layers={num_layers}")
+            if num_layers != 1 or bidirectional:
+                raise ValueError(f"cell {cell!r} has one forward layer only; got num_layers={num_layers}, "
+                                 f"bidirectional={bidirectional}")
             self.rnn = CustomLSTM(input_size, hidden_size, activation=cell.split("-")[1])
         self.drop = nn.Dropout(dropout)
-        self.readout = nn.Linear(hidden_size, output_size)
+        self.readout = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
         self.many_to_one, self.output = many_to_one, output
         if seed is not None:
             init_from_seed(self, seed)

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncourse.models import KINDS, SequenceModel, count_parameters
+
 _RECURRENT = (nn.RNN, nn.GRU, nn.LSTM)
 
 
@@ -207,27 +209,16 @@ def switch_intervals(components: torch.Tensor) -> torch.Tensor:
 
 
 # ------------------------------------------------------------------ models and layers
-class Tagger(nn.Module):
+def Tagger(kind: str, input_size: int, hidden_size: int, output_size: int, *,  # noqa: N802
+           num_layers: int = 1, bidirectional: bool = False, seed: int | None = None) -> SequenceModel:
     """An nn.RNN / nn.GRU / nn.LSTM (batch-first) followed by a linear read-out at every step.
 
-    ``forward(x)`` returns logits (B, T, output_size); ``self.rnn`` is the recurrent module.
+    ``model(x)`` returns logits (B, T, output_size); ``model.rnn`` is the recurrent module.
     """
-
-    KINDS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-
-    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int, *,
-                 num_layers: int = 1, bidirectional: bool = False) -> None:
-        super().__init__()
-        if kind not in self.KINDS:
-            raise ValueError(f"kind must be one of {sorted(self.KINDS)}; got {kind!r}")
-        self.rnn = self.KINDS[kind](input_size, hidden_size, num_layers=num_layers,
-                                    bidirectional=bidirectional, batch_first=True)
-        self.readout = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, T, D) → logits (B, T, output_size)."""
-        hidden, _ = self.rnn(x)
-        return self.readout(hidden)
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {sorted(KINDS)}; got {kind!r}")
+    return SequenceModel(input_size, hidden_size, cell=kind, output_size=output_size, many_to_one=False,
+                         num_layers=num_layers, bidirectional=bidirectional, seed=seed)
 
 
 def bidirectional_run(x: torch.Tensor, rnn_fwd: nn.Module, rnn_bwd: nn.Module) -> torch.Tensor:
@@ -255,9 +246,7 @@ def lstm_num_params(input_size: int, hidden_size: int, num_layers: int = 1, bidi
     return total
 
 
-def count_params(module: nn.Module) -> int:
-    """Number of trainable numbers in a module."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+count_params = count_parameters  # lesson 07's name for models.count_parameters
 
 
 # ------------------------------------------------------------------ plots
