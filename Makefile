@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test e2e lessons bench clean test-robust margins site
+.PHONY: setup lab test e2e lessons bench clean test-robust margins site test-grading
 
 setup: $(STAMP)
 
@@ -57,6 +57,11 @@ $(SITE_VENV)/.installed: site/requirements.txt
 site: setup $(SITE_VENV)/.installed
 	OMP_NUM_THREADS=1 $(PY) scripts/build_site.py --sphinx $(SITE_VENV)/bin/sphinx-build $(SITE_ARGS)
 	$(PY) -m pytest tests/site -p no:xdist -o addopts= -p no:cacheprovider -v
+
+# nbgrader 0.9.6 for real (tests/nbgrader): its own venv build/nbgrader-venv (reinstalled only when pins/deps change;
+# the only networked step), generate_assignment + autograde on lessons 00 and 02, exact scores.
+test-grading: setup
+	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(PY) -m pytest tests/nbgrader -p no:xdist -o addopts= -p no:cacheprovider -v -rs --durations=3
 
 lessons: setup
 	$(PY) -m rnncourse.authoring solutions lessons
