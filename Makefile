@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test e2e lessons bench clean test-robust margins site test-grading
+.PHONY: setup lab test e2e lessons bench clean test-robust margins site test-grading test-compat gpu-wheelhouse
 
 setup: $(STAMP)
 
@@ -63,6 +63,14 @@ site: setup $(SITE_VENV)/.installed
 test-grading: setup
 	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(PY) -m pytest tests/nbgrader -p no:xdist -o addopts= -p no:cacheprovider -v -rs --durations=3
 
+# The course on Colab's Jupyter stack (ipywidgets 7.7, ipykernel 6.17) and as an installed wheel (scripts/compat_colab.sh)
+test-compat:
+	bash scripts/compat_colab.sh $(COMPAT_ARGS)
+
+# The wheels the GPU machine lacks (CPython 3.12) in .whl/, for the device tool to carry (docs/gpu.md)
+gpu-wheelhouse:
+	bash scripts/gpu_wheelhouse.sh
+
 lessons: setup
 	$(PY) -m rnncourse.authoring solutions lessons
 
@@ -71,4 +79,4 @@ bench: setup
 	$(PY) benchmarks/bench_charlm.py
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) .venv-compat *.egg-info
