@@ -285,7 +285,7 @@ def plot_time_constants(taus: Mapping[str, torch.Tensor | np.ndarray], periods: 
         ax.hist(arr, bins=bins, weights=np.full(arr.size, 100.0 / arr.size), alpha=0.55, label=name,
                 color=f"C{k}")
     for k, period in enumerate(periods):
-        label = f"{period_names[k]} (주기 {period})" if period_names else f"주기 {period}"
+        label = f"{period_names[k]} (평균 유지 {period})" if period_names else f"평균 유지 {period}"
         ax.axvline(period, color="gray", linestyle=("--", ":", "-.")[k % 3], label=label)
     ax.set_xscale("log")
     ax.set_title(title)
