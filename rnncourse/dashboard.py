@@ -66,7 +66,7 @@ def draw_history(history: tuning.History | None, config: dict[str, Any] | None =
         ax.plot(epochs_run, history.val, label="검증 데이터", color="#d62728")
         best = min(range(len(history.val)), key=history.val.__getitem__)
         ax.plot([best + 1], [history.val[best]], "o", color="#d62728", label=f"최저 검증 손실 (에폭 {best + 1})")
-    ax.axhline(math.log(2), color="gray", linestyle=":", label="찍기 수준 ln 2")
+    ax.axhline(math.log(2), color="gray", linestyle=":", label="우연 수준 ln 2")
     top = max([math.log(2)] + [v for v in history.train + history.val if math.isfinite(v)])
     ax.set_ylim(0, min(top * 1.05, 4.0))
     ax.set_title(f"은닉 {cfg['hidden_size']}, {cfg['num_layers']}층, 드롭아웃 {cfg['dropout']:g}, "
