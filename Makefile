@@ -77,6 +77,7 @@ lessons: setup
 bench: setup
 	$(PY) benchmarks/bench_scratch.py
 	$(PY) benchmarks/bench_charlm.py
+	$(PY) benchmarks/bench_ensemble.py
 
 clean:
 	rm -rf $(VENV) .venv-compat *.egg-info

@@ -219,11 +219,35 @@ def clean_cell(cell: dict) -> dict:
     return cell
 
 
+REPO_URL_LINE = re.compile(r'^REPO_URL = ".*"(.*)$', re.M)
+
+
+def repository_url() -> str:
+    """The course repository's address, set once in pyproject.toml's [project.urls] (the Colab cells install from it)."""
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    urls = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("urls", {})
+    if "Repository" not in urls:
+        raise AuthoringError("pyproject.toml needs [project.urls] Repository = \"https://…\" (the Colab cells use it)")
+    return urls["Repository"]
+
+
+def with_repository_url(source: str, url: str) -> str:
+    """A Colab cell's ``REPO_URL = "…"`` line rewritten to ``url`` (other cells are unchanged)."""
+    return REPO_URL_LINE.sub(lambda m: f'REPO_URL = "{url}"{m.group(1)}', source)
+
+
 def source_notebook(notebook: dict, name: str) -> dict:
-    """The solution notebook as committed: no outputs or widget state, nbgrader metadata derived afresh."""
+    """The solution notebook as committed: no outputs or widget state, nbgrader metadata derived afresh,
+    the repository address of pyproject.toml in its Colab cell."""
     cells = []
+    url = None
     for cell, meta in zip(notebook["cells"], nbgrader_metadata(notebook, name)):
         cell = clean_cell(cell)
+        if cell["cell_type"] == "code" and REPO_URL_LINE.search(_source(cell)):
+            url = url or repository_url()
+            cell["source"] = with_repository_url(_source(cell), url)
         cell["metadata"].pop("nbgrader", None)
         if meta is not None:
             cell["metadata"]["nbgrader"] = meta

@@ -153,3 +153,28 @@ def test_committed_solutions_carry_the_metadata_make_lessons_writes():
     committed = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "solutions").glob("*.ipynb"))}
     stale = [name for name, text in render_sources(ROOT / "solutions").items() if committed[name] != text]
     assert not stale, f"solutions/ lacks the nbgrader metadata or still has outputs in {stale}: run `make lessons`"
+
+
+def test_colab_cells_get_the_repository_url_of_pyproject():
+    from rnncourse.authoring import repository_url, source_notebook
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": 'import sys\nREPO_URL = "https://example.invalid/old"  # 강좌 저장소\n'}
+    title = {"cell_type": "markdown", "metadata": {}, "source": "# 제목"}
+    out = source_notebook({"cells": [title, cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, "00_x.ipynb")
+    assert f'REPO_URL = "{repository_url()}"  # 강좌 저장소' in out["cells"][1]["source"]
+    assert repository_url().startswith("https://")
+
+
+def test_every_lesson_installs_from_the_same_repository():
+    import json
+    from pathlib import Path
+
+    from rnncourse.authoring import REPO_URL_LINE, repository_url
+
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "solutions").glob("*.ipynb")) + sorted((root / "lessons").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        lines = [m.group(0) for c in cells if c["cell_type"] == "code"
+                 for m in REPO_URL_LINE.finditer("".join(c["source"]))]
+        assert len(lines) == 1 and f'"{repository_url()}"' in lines[0], f"{path.name}: Colab cell {lines}"

@@ -48,7 +48,7 @@ def test_lesson_structure(path):
     assert text(cells[0]).startswith("# "), "the first cell must be the Korean title"
     missing = [h for h in REQUIRED_HEADINGS if h not in markdown]
     assert not missing, f"{path.name} lacks sections {missing}"
-    code = [text(c) for c in cells if c["cell_type"] == "code"]
+    code = [text(c) for c in cells if c["cell_type"] == "code" and "REPO_URL" not in text(c)]  # after Colab's cell
     assert "rc.setup(" in code[0] and "rc.device()" in code[0], "the first code cell sets up the lesson"
     assert any(BEGIN in c for c in code), f"{path.name} has no exercise"
     assert "rnncourse.checks" in "\n".join(code), f"{path.name} calls no self-check"
