@@ -14,3 +14,12 @@ os.environ.setdefault("RNNCOURSE_PROGRESS_FILE",
 if str(OFFLINE) not in sys.path:
     sys.path.insert(0, str(OFFLINE))
 import sitecustomize  # noqa: E402,F401  (installs the guard in this process too)
+
+
+def pytest_collection_modifyitems(items):
+    """nbval waits a hard-coded 5 s for a cell's trailing output after the kernel replies; on a loaded machine
+    (two notebooks per two cores, a progress bar's many messages) that wait can run out although the cell
+    succeeded. Wait up to 120 s: a cell whose output never comes still fails, just later."""
+    for item in items:
+        if hasattr(item, "output_timeout"):
+            item.output_timeout = 120
