@@ -58,6 +58,17 @@ def load_claims(folder: Path) -> list[dict]:
     return rows
 
 
+def claim_cells() -> dict[str, str]:
+    """Claim key → "NN_name.ipynb, cell i": where in solutions/ each claim is asserted."""
+    where = {}
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for key in re.findall(r"""rc\.claim\(\s*f?["'](\d\d\.[\w{}]+)["']""", source):
+                where.setdefault(key, f"{path.stem}, cell {index}")
+    return where
+
+
 def margin_table(rows: list[dict], runs: list[dict]) -> str:
     """Markdown: one line per claim, its threshold and worst value, closest to failing first."""
     by_key: dict[str, list[dict]] = defaultdict(list)
@@ -76,13 +87,14 @@ def margin_table(rows: list[dict], runs: list[dict]) -> str:
         "| claim | lesson | cell | claim (Korean) | threshold | worst value | worst margin | worst run | runs |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    cells = claim_cells()
     worst = []
     for key, group in by_key.items():
         bad = min(group, key=lambda r: r["margin"])
         worst.append((bad["margin"], key, bad, group))
     for margin, key, bad, group in sorted(worst, key=lambda t: t[0]):
         what = bad["what"].replace("|", "/")
-        lines.append(f"| `{key}` | {key[:2]} | {bad.get('cell')} | {what} | {bad['op']} {bad['threshold']:.4g} | "
+        lines.append(f"| `{key}` | {key[:2]} | {cells.get(key, '?')} | {what} | {bad['op']} {bad['threshold']:.4g} | "
                      f"{bad['value']:.4g} | {margin:+.1%} | {bad['config']}:{bad['shift']} | {len(group)} |")
     return "\n".join(lines) + "\n"
 
