@@ -55,6 +55,12 @@ def hide_solutions(path: Path) -> int:
     return count
 
 
+def relink_glossary(path: Path) -> None:
+    """Point the lessons' glossary links (../docs/glossary.md in the repository) at the site's own glossary page."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("](../docs/glossary.md)", "](../glossary.md)"), encoding="utf-8")
+
+
 def fetch_widget_embedder(static: Path) -> None:
     """Unpack the widget HTML manager's dist/ (from the npm registry, cached in build/) into the site's static files."""
     cache = ROOT / "build" / "npm"
@@ -100,6 +106,7 @@ def main() -> int:
         for path, seconds in zip(todo, pool.map(lambda p: execute(p, lessons / p.name), todo)):
             print(f"executed {path.name}: {seconds:.0f} s", flush=True)
             hide_solutions(lessons / path.name)
+            relink_glossary(lessons / path.name)
     executed = time.monotonic() - start
     start = time.monotonic()
     code = subprocess.call([args.sphinx, "-b", "html", "-q", "-j", "2", str(src), str(BUILD / "html")])

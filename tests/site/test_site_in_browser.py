@@ -127,3 +127,13 @@ def test_korean_search_finds_the_lesson(site):
     assert any("기울기 소실과 폭발" in t for t in titles), titles
     page.screenshot(path=str(ARTIFACTS / "search.png"))
     assert not errors, errors
+
+
+def test_a_lessons_glossary_link_opens_the_glossary(site):
+    base, page, errors = site
+    page.goto(base + "/lessons/04_vanishing_exploding.html")
+    page.locator("article a", has_text="용어집").first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/glossary.html"), page.url
+    assert page.locator("article table").count() >= 1, "the glossary page has no table"
+    assert not errors, errors
