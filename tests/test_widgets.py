@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rnncourse as rc
-from rnncourse import widgets
+from rnncourse import diagrams, widgets
 from rnncourse.viz import missing_glyph_warnings
 
 
@@ -85,7 +85,7 @@ def test_widget_default_and_slider():
     assert "u=0" in texts(w.result)
 
 
-@pytest.mark.parametrize("draw", [widgets.draw_context_networks, widgets.draw_sequence_shapes])
+@pytest.mark.parametrize("draw", [diagrams.draw_context_networks, diagrams.draw_sequence_shapes])
 def test_diagrams_render_korean(draw):
     fig = draw()
     assert missing_glyph_warnings(fig) == []
