@@ -50,7 +50,7 @@ def draw_history(history: tuning.History | None, config: dict[str, Any] | None =
     """Training and validation loss per epoch, the best validation epoch marked; a hint when nothing ran yet."""
     cfg = check_config(config or {})
     total = epochs or int(cfg["epochs"])
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
     ax.set_xlim(0, max(total, 1))
     ax.set_xlabel("에폭")
     ax.set_ylabel("손실 (이진 교차 엔트로피)")
@@ -127,23 +127,34 @@ def show_figure(dash: Dashboard, fig: plt.Figure) -> None:
     dash.redraws += 1
 
 
+DONE = "학습을 마쳤습니다."
+"""The status line of a finished run starts with this (tests and the browser check read it)."""
+ERROR = "학습 중 오류가 났습니다"
+"""The status line of a run that raised starts with this."""
+RUNNING = "학습 중입니다…"
+
+
 def on_start(dash: Dashboard, _button: Any = None, *, redraw_every: int | None = None) -> tuning.History:
-    """The "학습 시작" handler: train with the widgets' values, redrawing the plot as epochs pass."""
+    """The "학습 시작" handler: train with the widgets' values, redrawing the plot as epochs pass.
+
+    The status says the run is done only after the last redraw (or shows the error if training raised).
+    """
     cfg = dash.config()
     every = redraw_every or max(1, int(cfg["epochs"]) // 10)
     dash.button.disabled = True
-    dash.status.value = "학습 중입니다…"
+    dash.status.value = RUNNING
 
     def live(history: tuning.History) -> None:
-        if len(history.train) % every == 0:
+        if len(history.train) % every == 0 and len(history.train) < int(cfg["epochs"]):
             show_figure(dash, draw_history(history, cfg))
+            dash.status.value = f"{RUNNING} ({len(history.train)}/{cfg['epochs']} 에폭)"
 
     try:
         dash.history = run_training(cfg, on_epoch=live, device=dash.device)
         show_figure(dash, draw_history(dash.history, cfg))
-        dash.status.value = summary(dash.history)
+        dash.status.value = f"{DONE} {summary(dash.history)}"
     except Exception as err:  # show the learner what went wrong instead of a silent button
-        dash.status.value = f"학습 중 오류가 났습니다: {type(err).__name__}: {err}"
+        dash.status.value = f"{ERROR}: {type(err).__name__}: {err}"
         raise
     finally:
         dash.button.disabled = False
@@ -154,6 +165,8 @@ def on_start(dash: Dashboard, _button: Any = None, *, redraw_every: int | None =
 def build_dashboard(*, run_default: bool = False, device: Any = "cpu", **overrides: Any) -> Dashboard:
     """Sliders and menus for the hyperparameters, a "학습 시작" button and a live plot.
 
+    Laid out for a laptop-wide notebook (about 1280 px): the controls in a three-column grid, each with
+    its value shown beside it, then the button and the status line, then the plot, all at most 980 px wide.
     With ``run_default`` one run with the shown values trains at once (drawn only at the end), so a
     notebook executed without a browser still shows real curves; otherwise the plot shows a hint.
     Works with ipywidgets 7.7 and 8.
@@ -161,42 +174,51 @@ def build_dashboard(*, run_default: bool = False, device: Any = "cpu", **overrid
     import ipywidgets as widgets
 
     cfg = check_config(overrides)
-    wide = {"description_width": "initial"}
-    layout = widgets.Layout(width="360px")
+    style = {"description_width": "96px"}
+
+    def common(**extra: Any) -> dict[str, Any]:
+        return dict(style=style, layout=widgets.Layout(width="100%", min_width="0"), **extra)
+
+    slider = dict(continuous_update=False, readout=True)
     controls = {
-        "hidden_size": widgets.IntSlider(value=cfg["hidden_size"], min=2, max=64, step=2,
-                                         description="은닉 크기", style=wide, layout=layout,
-                                         continuous_update=False),
-        "num_layers": widgets.IntSlider(value=cfg["num_layers"], min=1, max=3, description="층 수", style=wide,
-                                        layout=layout, continuous_update=False),
-        "dropout": widgets.FloatSlider(value=cfg["dropout"], min=0.0, max=0.8, step=0.05,
-                                       description="드롭아웃 비율", style=wide, layout=layout,
-                                       continuous_update=False),
+        "hidden_size": widgets.IntSlider(value=cfg["hidden_size"], min=2, max=64, step=2, description="은닉 크기",
+                                         **common(**slider)),
+        "num_layers": widgets.IntSlider(value=cfg["num_layers"], min=1, max=3, description="층 수",
+                                        **common(**slider)),
+        "dropout": widgets.FloatSlider(value=cfg["dropout"], min=0.0, max=0.8, step=0.05, description="드롭아웃 비율",
+                                       readout_format=".2f", **common(**slider)),
         "l1": widgets.FloatLogSlider(value=max(cfg["l1"], 1e-6), base=10, min=-6, max=-1, step=0.25,
-                                     description="L1 세기", style=wide, layout=layout, continuous_update=False),
+                                     description="L1 세기", readout_format=".0e", **common(**slider)),
         "l2": widgets.FloatLogSlider(value=max(cfg["l2"], 1e-6), base=10, min=-6, max=0, step=0.25,
-                                     description="L2 세기", style=wide, layout=layout, continuous_update=False),
-        "lr": widgets.FloatLogSlider(value=cfg["lr"], base=10, min=-4, max=0, step=0.25,
-                                     description="학습률", style=wide, layout=layout, continuous_update=False),
-        "optimizer": widgets.Dropdown(options=[(label, key) for key, label in tuning.OPTIMIZER_NAMES.items()],
-                                      value=cfg["optimizer"], description="최적화 기법", style=wide, layout=layout),
+                                     description="L2 세기", readout_format=".0e", **common(**slider)),
+        "lr": widgets.FloatLogSlider(value=cfg["lr"], base=10, min=-4, max=0, step=0.25, description="학습률",
+                                     readout_format=".0e", **common(**slider)),
         "epochs": widgets.IntSlider(value=cfg["epochs"], min=10, max=400, step=10, description="에폭 수",
-                                    style=wide, layout=layout, continuous_update=False),
+                                    **common(**slider)),
+        "optimizer": widgets.Dropdown(options=[(label, key) for key, label in tuning.OPTIMIZER_NAMES.items()],
+                                      value=cfg["optimizer"], description="최적화 기법", **common()),
         "n_train": widgets.Dropdown(options=[16, 32, 64, 128, 256, 512], value=cfg["n_train"],
-                                    description="학습 데이터 수", style=wide, layout=layout),
-        "seed": widgets.IntText(value=cfg["seed"], description="시드", style=wide, layout=layout),
+                                    description="학습 데이터 수", **common()),
+        "seed": widgets.IntText(value=cfg["seed"], description="시드", **common()),
     }
-    button = widgets.Button(description="학습 시작", button_style="primary", icon="play")
-    status = widgets.HTML(value="값을 고른 뒤 '학습 시작'을 누르세요. (L1, L2는 가장 왼쪽 1e-6이 사실상 0입니다)")
-    output = widgets.Output()
-    left = widgets.VBox(list(controls.values()) + [button, status])
-    dash = Dashboard(controls=controls, button=button, status=status, output=output,
-                     widget=widgets.HBox([left, output]), device=device)
+    grid = widgets.GridBox(list(controls.values()), layout=widgets.Layout(
+        grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="4px 16px", width="100%"))
+    button = widgets.Button(description="학습 시작", button_style="primary", icon="play",
+                            layout=widgets.Layout(width="120px", min_width="120px"))
+    status = widgets.HTML(value="값을 고른 뒤 '학습 시작'을 누르세요. (L1, L2는 가장 왼쪽 1e-06이 사실상 0입니다)",
+                          layout=widgets.Layout(flex="1 1 auto", min_width="0"))
+    status.add_class("rnncourse-dashboard-status")
+    output = widgets.Output(layout=widgets.Layout(width="100%"))
+    widget = widgets.VBox([grid, widgets.HBox([button, status], layout=widgets.Layout(align_items="center",
+                                                                                        width="100%")), output],
+                          layout=widgets.Layout(width="100%", max_width="980px"))
+    widget.add_class("rnncourse-dashboard")
+    dash = Dashboard(controls=controls, button=button, status=status, output=output, widget=widget, device=device)
     button.on_click(functools.partial(on_start, dash))
     if run_default:
         dash.history = run_training(dash.config(), device=device)
         show_figure(dash, draw_history(dash.history, dash.config()))
-        dash.status.value = "기본값으로 한 번 학습한 결과입니다. " + summary(dash.history)
+        dash.status.value = f"{DONE} 기본값으로 한 번 학습한 결과입니다. {summary(dash.history)}"
     else:
         show_figure(dash, draw_history(None, dash.config()))
     return dash

@@ -48,15 +48,30 @@ def test_build_without_default_run_shows_the_hint():
     dash = dashboard.build_dashboard()
     assert dash.history is None and dash.redraws == 1
     assert "학습 시작" in " ".join(t.get_text() for t in dash.figure.axes[0].texts)
-    assert isinstance(dash.widget, ipywidgets.HBox)
+    assert isinstance(dash.widget, ipywidgets.VBox)
     assert dash.button.description == "학습 시작"
+
+
+def test_layout_shows_every_value_and_fits_a_laptop_notebook():
+    dash = dashboard.build_dashboard()
+    grid = dash.widget.children[0]
+    assert isinstance(grid, ipywidgets.GridBox) and list(grid.children) == list(dash.controls.values())
+    assert dash.widget.layout.max_width == "980px" and dash.widget.layout.width == "100%"
+    sliders = [c for c in dash.controls.values() if isinstance(c, (ipywidgets.IntSlider, ipywidgets.FloatSlider,
+                                                                   ipywidgets.FloatLogSlider))]
+    assert len(sliders) == 7 and all(s.readout for s in sliders)
+    assert {name: dash.controls[name].readout_format for name in ("l1", "l2", "lr")} == dict.fromkeys(
+        ("l1", "l2", "lr"), ".0e")
+    assert all(c.style.description_width == "96px" and c.layout.width == "100%" for c in dash.controls.values())
+    width, height = dash.figure.get_size_inches()
+    assert (width, height) == pytest.approx((8.5, 3.6))
 
 
 def test_default_run_reproduces_the_lesson_overfitting_curve():
     dash = dashboard.build_dashboard(run_default=True, **SHORT)
     again = dashboard.run_training(SHORT)
     assert dash.history.val == again.val
-    assert "기본값" in dash.status.value
+    assert "기본값" in dash.status.value and dash.status.value.startswith(dashboard.DONE)
 
 
 def test_button_click_trains_with_the_widget_values_and_redraws_live():
@@ -74,6 +89,7 @@ def test_button_click_trains_with_the_widget_values_and_redraws_live():
     assert curve_data(dash.figure) != before
     assert dash.redraws >= redraws + 10                 # about ten live redraws, then the final picture
     assert not dash.button.disabled and "30 에폭" in dash.status.value
+    assert dash.status.value.startswith(dashboard.DONE)          # set after the last redraw, not "학습 중"
     assert missing_glyph_warnings(dash.figure) == []
 
 
@@ -86,8 +102,18 @@ def test_log_slider_left_end_means_off():
 def test_on_start_is_callable_without_the_button():
     dash = dashboard.build_dashboard(epochs=10)
     history = dashboard.on_start(dash, redraw_every=5)
-    assert len(history.val) == 10 and dash.redraws == 1 + 2 + 1
-    assert dash.log and "10 에폭" in dash.log[-1]
+    assert len(history.val) == 10 and dash.redraws == 1 + 1 + 1   # hint, epoch 5, final (epoch 10 drawn once)
+    assert dash.log and "10 에폭" in dash.log[-1] and dash.status.value.startswith(dashboard.DONE)
+
+
+def test_status_says_running_while_training_and_done_after_the_last_redraw(monkeypatch):
+    dash = dashboard.build_dashboard(epochs=10)
+    seen = []
+    shown = dashboard.show_figure
+    monkeypatch.setattr(dashboard, "show_figure", lambda d, fig: (shown(d, fig), seen.append(d.status.value)))
+    dashboard.on_start(dash, redraw_every=2)
+    assert all(v.startswith(dashboard.RUNNING) for v in seen)   # every redraw, the last one included, ran first
+    assert dash.status.value.startswith(dashboard.DONE) and dashboard.RUNNING not in dash.status.value
 
 
 def test_errors_are_shown_and_the_button_comes_back(monkeypatch):
@@ -99,4 +125,5 @@ def test_errors_are_shown_and_the_button_comes_back(monkeypatch):
     monkeypatch.setattr(dashboard, "run_training", broken)
     with pytest.raises(RuntimeError):
         dashboard.on_start(dash)
-    assert "오류" in dash.status.value and not dash.button.disabled
+    assert dash.status.value.startswith(dashboard.ERROR) and "boom" in dash.status.value
+    assert not dash.button.disabled
