@@ -5,12 +5,15 @@ mathtext draws its plain parts in the math font, which has no Hangul glyphs.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.patches import Circle, FancyBboxPatch
+
+if TYPE_CHECKING:
+    from rnncourse.models import GateTrace
 
 # One palette for every picture: red inputs, green hidden states, blue outputs, yellow context/state.
 INPUT_COLOR, HIDDEN_COLOR, OUTPUT_COLOR, CONTEXT_COLOR = "#f4b6b6", "#b9e4b0", "#b7cdf0", "#f3df9b"
@@ -531,7 +534,7 @@ def draw_attention(src_tokens: Sequence[str] = ("three", "hundred", "twelve"),
     _arrow(ax, (ctx[0], ctx[1] + 0.25), (dec_x[step], y_dec - 0.28), lw=2.0)
     _row_label(ax, min(enc_x[0], dec_x[0]) - 0.9, y_enc, "인코더")
     _row_label(ax, min(enc_x[0], dec_x[0]) - 0.9, y_dec, "디코더")
-    ax.text((S - 1) * dx / 2, -1.9, r"파란 선의 굵기와 숫자: 가중치 $\alpha$", ha="center", va="center", fontsize=9)
+    ax.text((S - 1) * dx / 2, -1.9, "파란 선의 굵기와 숫자: 어텐션 가중치 α", ha="center", va="center", fontsize=9)
     lo, hi = min(enc_x[0], dec_x[0]), max(enc_x[-1], dec_x[-1])
     ax.set_xlim(lo - 2.6, hi + 1.3)
     ax.set_ylim(-2.2, 5.0)
@@ -555,3 +558,20 @@ def draw_attention(src_tokens: Sequence[str] = ("three", "hundred", "twelve"),
     fig.tight_layout()
     plt.show()
     return fig
+
+
+# ---------------------------------------------------------------- live gates
+
+def draw_gates_at(record: "GateTrace", t: int, unit: int = 0) -> plt.Figure:
+    """Redraw the LSTM or GRU cell with the gate values of one unit at step ``t`` (1-based) of ``record``.
+
+    ``record`` comes from :func:`rnncourse.models.gate_trace`; one hidden unit is shown (the widget lets the
+    learner pick it), its number and the step's input in the title. Returns the figure.
+    """
+    if getattr(record, "kind", None) not in ("lstm", "gru") or not hasattr(record, "values_at"):
+        raise ValueError(f"record must come from rnncourse.models.gate_trace; got {type(record).__name__}")
+    values = record.values_at(t, unit)
+    x_t = record.x[t - 1]
+    shown = ", ".join(f"{v:.2f}" for v in x_t[:4]) + (", …" if x_t.size > 4 else "")
+    title = f"시점 t = {t} / {record.steps}, 유닛 {unit}의 게이트 (입력 x = [{shown}])"
+    return (draw_lstm if record.kind == "lstm" else draw_gru)(values, title=title)

@@ -3,16 +3,20 @@
 Shapes are batch-first like the lessons: ``x`` is (batch, time, features). This module is the one home
 of the course's sequence models: :class:`SequenceModel` (a recurrent layer stack with a linear read-out,
 used by every experiment), the step-by-step :class:`CustomLSTM`, Elman's and Jordan's networks, and the
-helpers :func:`make_recurrent`, :func:`set_forget_bias`, :func:`init_from_seed`, :func:`count_parameters`.
+helpers :func:`make_recurrent`, :func:`set_forget_bias`, :func:`init_from_seed`, :func:`count_parameters`,
+and :func:`gate_trace`, which records every gate of a trained one-layer LSTM or GRU.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
+from rnncourse import scratch
 from rnncourse.env import generator
 
 Tensor = torch.Tensor
@@ -346,3 +350,75 @@ class SequenceModel(nn.Module):
         elif self.output == "sigmoid":
             out = torch.sigmoid(out)
         return (out, last) if return_state else out
+
+
+@dataclass(frozen=True)
+class GateTrace:
+    """Every gate's value at every step of one sequence through a one-layer nn.LSTM or nn.GRU.
+
+    ``gates`` maps "i", "f", "g", "o" (LSTM) or "r", "z", "n" (GRU) to (T, H) arrays; ``h`` holds h_1..h_T
+    (T, H), ``c`` the LSTM's c_1..c_T (None for a GRU), ``x`` the inputs (T, D); all float64.
+    """
+
+    kind: str
+    x: np.ndarray
+    gates: dict[str, np.ndarray]
+    h: np.ndarray
+    c: np.ndarray | None
+
+    @property
+    def steps(self) -> int:
+        """Sequence length T."""
+        return self.h.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        """Number of hidden units H."""
+        return self.h.shape[1]
+
+    def values_at(self, t: int, unit: int) -> dict[str, float]:
+        """Gate and state values of one unit at step ``t`` (1-based, like x_1..x_T), keyed as the diagrams expect."""
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= self.steps:
+            raise ValueError(f"t must be an int in 1..{self.steps}; got {t!r}")
+        if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < self.hidden_size:
+            raise ValueError(f"unit must be an int in 0..{self.hidden_size - 1}; got {unit!r}")
+        values = {name: float(g[t - 1, unit]) for name, g in self.gates.items()}
+        values["h_prev"] = float(self.h[t - 2, unit]) if t > 1 else 0.0
+        values["h"] = float(self.h[t - 1, unit])
+        if self.c is not None:
+            values["c_prev"] = float(self.c[t - 2, unit]) if t > 1 else 0.0
+            values["c"] = float(self.c[t - 1, unit])
+        return values
+
+
+def gate_trace(module: nn.Module, x: Tensor | np.ndarray) -> GateTrace:
+    """Record the gates of a one-layer, unidirectional nn.LSTM or nn.GRU on one sequence, from zero state.
+
+    ``x`` is one sequence (T, D), or (1, T, D) for a batch-first module ((T, 1, D) otherwise). The gates are
+    recomputed from the module's weights with the NumPy engine (:mod:`rnncourse.scratch`) in float64, gate by
+    gate, so ``trace.h`` equals the module's own output (to rounding of the module's dtype).
+    """
+    if not isinstance(module, (nn.LSTM, nn.GRU)):
+        raise ValueError(f"module must be a torch.nn.LSTM or nn.GRU (for a SequenceModel pass model.rnn); "
+                         f"got {type(module).__name__}")
+    params = {k: v.astype(np.float64) for k, v in scratch.from_torch(module).items()}
+    seq = x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
+    if seq.ndim == 3:
+        batch_axis = 0 if module.batch_first else 1
+        if seq.shape[batch_axis] != 1:
+            raise ValueError(f"x must hold one sequence; got shape {seq.shape} (batch size "
+                             f"{seq.shape[batch_axis]}, batch_first={module.batch_first})")
+        seq = seq[0] if module.batch_first else seq[:, 0]
+    if seq.ndim != 2 or seq.shape[0] < 1 or seq.shape[1] != module.input_size:
+        raise ValueError(f"x must have shape (T, {module.input_size}) with T >= 1; got {seq.shape}")
+    if not np.all(np.isfinite(seq)):
+        raise ValueError("x must be finite")
+    xt = seq[:, None, :]                                    # the engine is time-first: (T, 1, D)
+    if isinstance(module, nn.LSTM):
+        _, _, cache = scratch.lstm_forward(xt, None, None, params)
+        names, kind, c = ("i", "f", "g", "o"), "lstm", cache["c"][1:, 0].copy()
+    else:
+        _, _, cache = scratch.gru_forward(xt, None, params)
+        names, kind, c = ("r", "z", "n"), "gru", None
+    gates = {name: cache["gates"][name][:, 0].copy() for name in names}
+    return GateTrace(kind, seq.copy(), gates, cache["h"][1:, 0].copy(), c)

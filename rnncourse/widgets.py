@@ -1,5 +1,6 @@
-"""The course's widgets: lesson 01's recurrence unrolled in time, step by step. Every widget callback is a
-plain function tests can call; the static pictures live in :mod:`rnncourse.diagrams`.
+"""The course's widgets: lesson 01's recurrence unrolled in time, step by step, and the live gates of a
+trained LSTM or GRU. Every widget callback is a plain function tests can call; the pictures themselves
+live in :mod:`rnncourse.diagrams`.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnncourse.diagrams import CONTEXT_COLOR, HIDDEN_COLOR, INPUT_COLOR, _arrow, _box, _clean
+from rnncourse.diagrams import CONTEXT_COLOR, HIDDEN_COLOR, INPUT_COLOR, _arrow, _box, _clean, draw_gates_at
 
 # The seed's animation: x is the input, w its weight, a the activation before the squashing, b = σ(a).
 DEFAULT_XS: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 1.0, 0.0)
@@ -89,3 +90,23 @@ def unrolled_widget(xs: Sequence[float] = DEFAULT_XS):
                                    continuous_update=False)
     return widgets.interactive(draw_unrolled, t=t_slider, w=w_slider, u=u_slider,
                                xs=widgets.fixed(tuple(xs)), bias=widgets.fixed(0.0))
+
+
+def gate_widget(module, x, *, unit: int = 0):
+    """A step slider (and a unit selector when H > 1) showing a trained nn.LSTM/nn.GRU's gates on sequence ``x``.
+
+    The gates are recorded once with :func:`rnncourse.models.gate_trace`; moving the slider calls
+    :func:`rnncourse.diagrams.draw_gates_at`, which draws one chosen hidden unit (not a mean over units).
+    """
+    import ipywidgets as widgets
+
+    from rnncourse.models import gate_trace
+
+    record = gate_trace(module, x)
+    if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < record.hidden_size:
+        raise ValueError(f"unit must be an int in 0..{record.hidden_size - 1}; got {unit!r}")
+    t_slider = widgets.IntSlider(value=1, min=1, max=record.steps, step=1, description="시점 t",
+                                 continuous_update=False)
+    unit_picker = (widgets.Dropdown(options=list(range(record.hidden_size)), value=int(unit), description="유닛")
+                   if record.hidden_size > 1 else widgets.fixed(0))
+    return widgets.interactive(draw_gates_at, record=widgets.fixed(record), t=t_slider, unit=unit_picker)
