@@ -478,3 +478,262 @@ def translate(model: nn.Module, src: torch.Tensor, batch_size: int = 4096) -> li
         for row in greedy_decode(model, src[start:start + batch_size]).cpu():
             texts.append(decode_target(row))
     return texts
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. Attention (lesson 11): the same translator, with a decoder that looks back at every source word
+# ---------------------------------------------------------------------------------------------------
+
+def additive_attention(query: torch.Tensor, keys: torch.Tensor, W_q: torch.Tensor, W_k: torch.Tensor,  # noqa: N803
+                       v: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bahdanau's additive attention: score_j = vᵀ tanh(W_q q + W_k k_j), softmax over j, context = Σ_j a_j k_j.
+
+    query (B, Hq), keys (B, S, Hk), W_q (A, Hq), W_k (A, Hk), v (A,); ``mask`` (B, S) True where a key may be
+    attended (False positions get weight 0). Returns (weights (B, S), context (B, Hk)).
+    """
+    if query.dim() != 2 or keys.dim() != 3 or query.shape[0] != keys.shape[0]:
+        raise ValueError(f"query must be (B, Hq) and keys (B, S, Hk); got {tuple(query.shape)}, {tuple(keys.shape)}")
+    if W_q.shape != (v.shape[0], query.shape[1]) or W_k.shape != (v.shape[0], keys.shape[2]) or v.dim() != 1:
+        raise ValueError(f"W_q must be (A, Hq), W_k (A, Hk), v (A,); got {tuple(W_q.shape)}, {tuple(W_k.shape)}, "
+                         f"{tuple(v.shape)}")
+    scores = torch.tanh((query @ W_q.T).unsqueeze(1) + keys @ W_k.T) @ v           # (B, S)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=1)
+    return weights, (weights.unsqueeze(-1) * keys).sum(dim=1)
+
+
+class AttentionDecoder(nn.Module):
+    """Bahdanau et al. (2015)'s decoder: before each step it attends over the encoder's outputs.
+
+    With the previous state s_{t-1}: weights a_t = attention(s_{t-1}, h_1..h_S), context c_t = Σ_j a_tj h_j;
+    the GRU cell reads [embedding of the previous syllable; c_t], and the next syllable is scored from [s_t; c_t].
+    """
+
+    def __init__(self, hidden_size: int, embed_size: int = 32, attention_size: int | None = None) -> None:
+        super().__init__()
+        attention_size = attention_size or hidden_size
+        self.embed = nn.Embedding(len(TARGET_VOCAB), embed_size)
+        self.W_s = nn.Parameter(torch.empty(attention_size, hidden_size))
+        self.W_h = nn.Parameter(torch.empty(attention_size, hidden_size))
+        self.v = nn.Parameter(torch.empty(attention_size))
+        for p in (self.W_s, self.W_h):
+            nn.init.xavier_uniform_(p)
+        nn.init.uniform_(self.v, -attention_size ** -0.5, attention_size ** -0.5)
+        self.cell = nn.GRUCell(embed_size + hidden_size, hidden_size)
+        self.out = nn.Linear(2 * hidden_size, len(TARGET_VOCAB))
+
+    def step(self, tokens: torch.Tensor, state: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor
+             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """tokens (B,), state s_{t-1} (B, H), memory (B, S, H), mask (B, S) → (scores (B, V), s_t, weights (B, S))."""
+        weights, context = additive_attention(state, memory, self.W_s, self.W_h, self.v, mask)
+        state = self.cell(torch.cat([self.embed(tokens), context], dim=-1), state)
+        return self.out(torch.cat([state, context], dim=-1)), state, weights
+
+
+class AttentionSeq2Seq(Seq2Seq):
+    """:class:`Seq2Seq` with Bahdanau attention: the same encoder, every encoder output kept for the decoder.
+
+    Same ``encode`` / ``step`` / ``forward`` interface, so :func:`greedy_decode`, :func:`translate` and
+    :func:`seq2seq_loss` serve it unchanged; ``attend(src, tgt_in)`` also returns the attention weights.
+    """
+
+    def __init__(self, hidden_size: int = 128, embed_size: int = 32, attention_size: int | None = None) -> None:
+        super().__init__(hidden_size, embed_size, "gru")
+        self.decoder = AttentionDecoder(hidden_size, embed_size, attention_size)
+
+    def encode(self, src: torch.Tensor):
+        """src (B, S) → (decoder state (B, H), encoder outputs (B, S, H), mask (B, S) of real words)."""
+        memory, state = self.encoder(self.src_embed(src))
+        return state[0], memory, src != PAD
+
+    def step(self, prev_tokens: torch.Tensor, state):
+        """One decoding step: previous syllables (B,) → (scores (B, V), new state)."""
+        s, memory, mask = state
+        scores, s, _ = self.decoder.step(prev_tokens, s, memory, mask)
+        return scores, (s, memory, mask)
+
+    def attend(self, src: torch.Tensor, tgt_in: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Teacher forcing: src (B, S), tgt_in (B, T) → (scores (B, T, V), attention weights (B, T, S))."""
+        s, memory, mask = self.encode(src)
+        scores, weights = [], []
+        for t in range(tgt_in.shape[1]):
+            out, s, w = self.decoder.step(tgt_in[:, t], s, memory, mask)
+            scores.append(out)
+            weights.append(w)
+        return torch.stack(scores, dim=1), torch.stack(weights, dim=1)
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        """Teacher forcing: src (B, S), tgt_in (B, T) starting with <s> → scores (B, T, V)."""
+        return self.attend(src, tgt_in)[0]
+
+
+def alignment(n: int) -> list[int]:
+    """For each syllable of ``korean_reading(n)``, the index of the English token it translates.
+
+    Read off the number's structure: in 3200 'three thousand two hundred' → '삼천이백', 삼 ↔ three, 천 ↔ thousand,
+    이 ↔ two, 백 ↔ hundred. Both syllables of a tens word come from it (twenty → 이십), and of a teen (twelve → 십이).
+    Indices count tokens of :func:`english_tokens` (no padding).
+    """
+    n = _check_number(n)
+    aligned: list[int] = []
+    position = 0
+    thousands, rest = divmod(n, 1000)
+    hundreds, rest = divmod(rest, 100)
+    for digit in (thousands, hundreds):
+        if digit:
+            aligned += [position] * (digit > 1) + [position + 1]   # digit word, then the unit word
+            position += 2
+    if rest >= 20:
+        tens, ones = divmod(rest, 10)
+        aligned += [position, position] + [position + 1] * (ones > 0)
+    elif rest:
+        aligned += [position] * len(korean_reading(rest))
+    return aligned
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. Lines of digits read column by column, trained with CTC (no per-column labels)
+# ---------------------------------------------------------------------------------------------------
+
+BLANK = 0            # CTC's blank class; digit d is class d + 1
+CTC_CLASSES = 11     # blank + 10 digits
+
+
+def trim_columns(tile: np.ndarray, threshold: float = 0.3) -> np.ndarray:
+    """A digit image cut to its inked columns (plus one column either side); a blank tile is returned whole."""
+    tile = np.asarray(tile, dtype=np.float32)
+    if tile.ndim != 2:
+        raise ValueError(f"tile must be 2-D (rows, columns); got shape {tile.shape}")
+    ink = np.flatnonzero(tile.max(axis=0) > threshold)
+    if not len(ink):
+        return tile
+    return tile[:, max(ink[0] - 1, 0):ink[-1] + 2]
+
+
+@dataclass(frozen=True)
+class DigitLines:
+    """Text lines of digits: ``images`` (N, rows, width) zero-padded on the right, ``widths`` (N,) in columns,
+    ``frames`` (N, T, rows * frame) the columns grouped ``frame`` at a time (the reader's inputs),
+    ``lengths`` (N,) in frames, and ``digits`` (N lists of ints, the only labels: no per-column ones)."""
+
+    images: np.ndarray
+    widths: np.ndarray
+    frames: np.ndarray
+    lengths: np.ndarray
+    digits: list
+    frame: int
+
+    def texts(self) -> list[str]:
+        """Each line's digits as a string."""
+        return ["".join(map(str, d)) for d in self.digits]
+
+
+def make_digit_lines(tiles: np.ndarray, labels: np.ndarray, n_lines: int, seed: int, *, min_digits: int = 3,
+                     max_digits: int = 6, max_gap: int = 4, frame: int = 2) -> DigitLines:
+    """``n_lines`` lines of random digits built from rendered digit ``tiles`` (with their ``labels``): each tile is
+    cut to its ink and followed by a random gap of 0..``max_gap`` empty columns, so where a digit starts and ends
+    varies from line to line and no column position means a fixed digit."""
+    tiles, labels = np.asarray(tiles, dtype=np.float32), np.asarray(labels)
+    if tiles.ndim != 3 or len(tiles) != len(labels):
+        raise ValueError(f"tiles (N, rows, cols) and labels (N,) must match; got {tiles.shape}, {labels.shape}")
+    if not 1 <= min_digits <= max_digits or n_lines < 1 or frame < 1 or max_gap < 0:
+        raise ValueError("need n_lines >= 1, 1 <= min_digits <= max_digits, frame >= 1, max_gap >= 0")
+    by_digit = [np.flatnonzero(labels == d) for d in range(10)]
+    if any(len(idx) == 0 for idx in by_digit):
+        raise ValueError("tiles must include every digit 0..9")
+    rng = env_rng(seed)
+    rows = tiles.shape[1]
+    images, digits = [], []
+    for _ in range(n_lines):
+        line = rng.integers(0, 10, int(rng.integers(min_digits, max_digits + 1))).tolist()
+        parts = [np.zeros((rows, int(rng.integers(1, max_gap))), np.float32)] if max_gap > 1 else []
+        for d in line:
+            parts.append(trim_columns(tiles[rng.choice(by_digit[d])]))
+            parts.append(np.zeros((rows, int(rng.integers(0, max_gap + 1))), np.float32))
+        images.append(np.concatenate(parts, axis=1))
+        digits.append(line)
+    widths = np.array([im.shape[1] for im in images], dtype=np.int64)
+    width = int(widths.max()) + (-int(widths.max())) % frame
+    padded = np.zeros((n_lines, rows, width), np.float32)
+    for i, im in enumerate(images):
+        padded[i, :, :im.shape[1]] = im
+    frames = padded.transpose(0, 2, 1).reshape(n_lines, width // frame, rows * frame)
+    lengths = -(-widths // frame)
+    return DigitLines(padded, widths, frames, lengths, digits, frame)
+
+
+def CTCReader(frame_size: int = 32, hidden_size: int = 48, *, seed: int | None = None) -> SequenceModel:  # noqa: N802
+    """Many-to-many: a bidirectional LSTM reads a line frame by frame and scores blank + 10 digits at every frame.
+
+    ``model(frames)``: (B, T, frame_size) → scores (B, T, 11); class 0 is the CTC blank, class d + 1 is digit d.
+    """
+    return SequenceModel(frame_size, hidden_size, cell="lstm", output_size=CTC_CLASSES, many_to_one=False,
+                         bidirectional=True, seed=seed)
+
+
+def ctc_batch(lines: DigitLines, index: Sequence[int] | torch.Tensor, device: torch.device | str = "cpu"
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The lines ``index`` as (frames (B, T, D) cut to the longest, lengths (B,), targets (sum of digits,) as
+    classes d + 1 one line after another, target lengths (B,)) for :func:`ctc_loss`."""
+    index = [int(i) for i in (index.tolist() if isinstance(index, torch.Tensor) else index)]
+    lengths = torch.as_tensor(lines.lengths[index])
+    x = torch.as_tensor(lines.frames[index, :int(lengths.max())], device=device)
+    targets = torch.tensor([d + 1 for i in index for d in lines.digits[i]], dtype=torch.long)
+    target_lengths = torch.tensor([len(lines.digits[i]) for i in index], dtype=torch.long)
+    return x, lengths, targets, target_lengths
+
+
+def ctc_loss(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """Connectionist temporal classification (Graves et al. 2006) of a :func:`ctc_batch`: the loss sums over
+    every per-frame path that collapses to the line's digits, so no frame needs a label of its own."""
+    x, lengths, targets, target_lengths = batch
+    log_probs = model(x).log_softmax(dim=-1).transpose(0, 1)  # CTCLoss wants (T, B, C)
+    return nn.functional.ctc_loss(log_probs, targets.to(x.device), lengths, target_lengths, blank=BLANK,
+                                  zero_infinity=True)
+
+
+def ctc_greedy_decode(scores: torch.Tensor | np.ndarray) -> list[int]:
+    """Greedy CTC decoding of one line's scores (T, classes): the best class per frame, repeats collapsed,
+    then blanks dropped. [3, 3, 0, 3, 0, 0, 5] → [3, 3, 5]."""
+    path = torch.as_tensor(scores).argmax(dim=-1).tolist()
+    out, previous = [], None
+    for k in path:
+        if k != previous and k != BLANK:
+            out.append(int(k))
+        previous = k
+    return out
+
+
+@torch.no_grad()
+def ctc_paths(model: nn.Module, lines: DigitLines, batch_size: int = 1024) -> list[np.ndarray]:
+    """Each line's per-frame scores (length, classes) as numpy, on the model's device, padding cut off."""
+    param = next(model.parameters())
+    out = []
+    for start in range(0, len(lines.lengths), batch_size):
+        x = torch.as_tensor(lines.frames[start:start + batch_size], dtype=param.dtype, device=param.device)
+        scores = model(x).cpu().numpy()
+        out += [s[:n] for s, n in zip(scores, lines.lengths[start:start + batch_size])]
+    return out
+
+
+def ctc_read(model: nn.Module, lines: DigitLines) -> list[str]:
+    """Each line read by the model with :func:`ctc_greedy_decode`, as a digit string."""
+    return ["".join(str(k - 1) for k in ctc_greedy_decode(s)) for s in ctc_paths(model, lines)]
+
+
+def edit_distance(a: Sequence, b: Sequence) -> int:
+    """Levenshtein distance: the fewest insertions, deletions and substitutions turning ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def character_error_rate(predicted: Sequence[str], truth: Sequence[str]) -> float:
+    """Total edit distance over the total number of true characters."""
+    if len(predicted) != len(truth) or not truth:
+        raise ValueError(f"need as many predictions as truths (>0); got {len(predicted)} and {len(truth)}")
+    return sum(edit_distance(p, t) for p, t in zip(predicted, truth)) / sum(len(t) for t in truth)

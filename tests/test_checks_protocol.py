@@ -10,7 +10,7 @@ from rnncourse import applications as app
 from rnncourse import charlm, tuning
 from rnncourse.activations import sigmoid_grad
 from rnncourse.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
-from rnncourse.checks import lesson08, lesson09, lesson10
+from rnncourse.checks import lesson08, lesson09, lesson10, lesson11
 from rnncourse.checks._core import REGISTRY
 from rnncourse.progress import discover
 from check_helpers import (MUTATIONS, assert_korean_failure, assert_never_crashes,
@@ -140,6 +140,10 @@ def windows_f32(series, window, horizon):
     return torch.as_tensor(X, dtype=f32), torch.as_tensor(y, dtype=f32)
 
 
+def attention_f32(query, keys, W_q, W_k, v):
+    return app.additive_attention(*(t.float() for t in (query, keys, W_q, W_k, v)))
+
+
 # (check, right answers): the first is the reference, the rest must pass too (float32 and other forms)
 CASES = {
     "00.running_sum": (lesson00.running_sum, [lesson00.reference_running_sum, running_sum_f32]),
@@ -167,9 +171,12 @@ CASES = {
     "09.early_stopping": (lesson09.early_stopping, [lesson09.reference_early_stopping]),
     "09.normalize_targets": (lesson09.normalize_targets, [tuning.normalize_targets, normalize_numpy]),
     "10.make_windows": (lesson10.make_windows, [app.make_windows, windows_f32]),
+    "10.ctc_greedy_decode": (lesson10.ctc_greedy_decode, [app.ctc_greedy_decode,
+                                                          lambda s: app.ctc_greedy_decode(s.float())]),
     "10.korean_reading": (lesson10.korean_reading, [app.korean_reading]),
     "10.greedy_decode": (lesson10.greedy_decode, [app.greedy_decode]),
     "10.beam_search": (lesson10.beam_search, [lesson10.reference_beam_search]),
+    "11.additive_attention": (lesson11.additive_attention, [app.additive_attention, attention_f32]),
 }
 # Slow checks (thousands of learner calls each) get the mutations that can change their kind of output.
 MUTATIONS_FOR = {
