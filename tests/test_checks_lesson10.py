@@ -277,3 +277,75 @@ def greedy_as_beam(model, src, beam_size, max_len):
 ])
 def test_beam_mistakes_fail_in_korean(wrong, words):
     assert_korean_failure(check.beam_search, wrong, words)
+
+
+# ---- ctc_greedy_decode --------------------------------------------------------------------------
+def ctc_loop(scores, *, collapse=True, drop_blank=True, blank_first=False, shift=0, pick="argmax"):
+    """The loop a learner writes, with knobs for the usual slips."""
+    path = getattr(torch.as_tensor(scores), pick)(dim=-1).tolist()
+    if blank_first:
+        path = [k for k in path if k != app.BLANK]
+    out, prev = [], None
+    for k in path:
+        if (k != prev or not collapse) and (k != app.BLANK or not drop_blank):
+            out.append(k + shift)
+        prev = k
+    return out
+
+
+TITLE_CTC = "CTC 탐욕적 디코딩 ctc_greedy_decode"
+
+
+def test_ctc_reference_loop_and_tensor_answers_pass(capsys):
+    assert check.ctc_greedy_decode(app.ctc_greedy_decode) is True
+    assert check.ctc_greedy_decode(ctc_loop) is True
+    assert check.ctc_greedy_decode(lambda s: torch.tensor(ctc_loop(s), dtype=torch.long)) is True
+    assert check.ctc_greedy_decode(lambda s: np.array(ctc_loop(s.float()), dtype=np.float32)) is True
+    assert "✅" in capsys.readouterr().out
+
+
+def test_ctc_reference_examples():
+    path = torch.eye(app.CTC_CLASSES)
+    assert app.ctc_greedy_decode(path[[3, 3, 0, 3, 0, 0, 5]]) == [3, 3, 5]
+    assert app.ctc_greedy_decode(path[[0, 0, 0]]) == []
+    assert app.ctc_greedy_decode(path[[1, 1, 0, 1]]) == [1, 1]
+
+
+def test_ctc_stub_gives_notice(capsys):
+    assert check.ctc_greedy_decode(stub) is None
+    assert "아직 구현하지 않았습니다" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda s: ctc_loop(s, collapse=False), ["반복을 합치지 않았습니다"]),
+    (lambda s: ctc_loop(s, blank_first=True), ["blank를 먼저 지우고"]),
+    (lambda s: ctc_loop(s, drop_blank=False), ["blank(0번)를 지우지 않았습니다"]),
+    (lambda s: ctc_loop(s, collapse=False, drop_blank=False), ["경로를 그대로"]),
+    (lambda s: ctc_loop(s, shift=-1), ["1을 뺐습니다"]),
+    (lambda s: ctc_loop(s, pick="argmin"), ["기대"]),
+    (lambda s: s.argmax(dim=-1), ["경로를 그대로"]),
+    (lambda s: torch.softmax(s, -1), ["1차원"]),
+    (lambda s: [float(k) + 0.5 for k in ctc_loop(s)], ["정수"]),
+    (lambda s: None, ["None"]),
+    (lambda s: ctc_loop(s.mul_(2)), ["제자리"]),
+])
+def test_ctc_wrong_answers_fail(wrong, words):
+    assert_korean_failure(check.ctc_greedy_decode, wrong, words)
+
+
+def test_digit_lines_and_reader_shapes():
+    tiles, labels, _ = app.make_digit_images(app.TRAIN_FONTS[:2], 1, seed=0)
+    lines = app.make_digit_lines(tiles, labels, 7, seed=0, min_digits=3, max_digits=6, frame=2)
+    assert lines.frames.shape[0] == 7 and lines.frames.shape[2] == 32
+    assert all(3 <= len(d) <= 6 for d in lines.digits)
+    assert np.all(lines.lengths == -(-lines.widths // 2)) and lines.frames.shape[1] == lines.lengths.max()
+    assert len(set(lines.widths.tolist())) > 1                       # variable spacing: widths differ
+    model = app.CTCReader(32, 8, seed=0)
+    batch = app.ctc_batch(lines, [0, 3])
+    loss = app.ctc_loss(model, batch)
+    assert loss.dim() == 0 and torch.isfinite(loss)
+    assert len(app.ctc_read(model, lines)) == 7
+    assert app.character_error_rate(["123", "45"], ["123", "46"]) == pytest.approx(1 / 5)
+    assert app.edit_distance("kitten", "sitting") == 3
+    with pytest.raises(ValueError):
+        app.make_digit_lines(tiles, labels, 0, seed=0)

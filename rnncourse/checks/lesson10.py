@@ -1,4 +1,5 @@
-"""Self-checks for lesson 10 (응용): forecasting windows, Korean number readings, greedy decoding."""
+"""Self-checks for lesson 10 (응용): forecasting windows, greedy CTC decoding, Korean number readings, greedy
+decoding."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -87,6 +88,79 @@ def make_windows(fn: Callable[[np.ndarray, int, int], Any]) -> str:
             if not np.allclose(y, want_y):
                 raise CheckFailed(f"{where} y의 값이 다릅니다.{_target_hint(y, series, window, horizon)}")
     return "정답은 언제나 창이 끝난 뒤에 있습니다. 이것이 예측 문제에서 누수를 막는 첫걸음입니다."
+
+
+# ---------------------------------------------------------------- exercise: ctc_greedy_decode
+B = app.BLANK
+CTC_PATHS = [  # per-frame best classes (blank = 0, digit d = d + 1); each one tests one rule
+    [4, 4, 0, 2, 2, 2, 0, 0, 7],       # repeats collapse, blanks go
+    [2, 2, 0, 2, 0, 0, 2, 2, 6, 6],    # the same digit three times: only blanks keep them apart
+    [0, 0, 0, 0, 0],                   # nothing but blank: an empty line
+    [0, 9, 9, 9, 0],                   # one digit, blanks at both ends
+    [3, 5, 3, 5, 10, 1, 1],            # no blank at all: every change of class is a new symbol
+    [1, 0, 1, 1, 0, 0, 0, 1, 10, 10],  # class 1 (digit 0) is not the blank
+]
+
+
+def _scores_for(path: list[int], rng: np.random.Generator) -> np.ndarray:
+    """Random (T, classes) scores whose per-frame best class is ``path`` (log-softmax-like negative values)."""
+    scores = rng.normal(-4.0, 1.0, (len(path), app.CTC_CLASSES))
+    scores[np.arange(len(path)), path] = rng.uniform(-0.5, -0.05, len(path))
+    return scores
+
+
+def _ctc_slips(path: list[int]) -> dict[str, list[int]]:
+    """What the usual mistakes return for one per-frame path."""
+    collapsed = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+    no_blank = [k for k in path if k != B]
+    blank_first = [k for i, k in enumerate(no_blank) if i == 0 or k != no_blank[i - 1]]
+    return {
+        "반복을 합치지 않았습니다. blank를 지우기 전에, 연달아 나온 같은 번호를 하나로 합치세요 "
+        "(예: [4, 4, 0, 2] → [4, 2]).": no_blank,
+        "blank를 먼저 지우고 반복을 합쳤습니다. 그러면 [3, 0, 3]처럼 blank로 떨어진 같은 숫자 두 개가 하나로 "
+        "합쳐집니다. 반복을 먼저 합치고, 그다음에 blank를 지우세요.": blank_first,
+        "blank(0번)를 지우지 않았습니다. 반복을 합친 뒤 0번을 모두 빼세요.": collapsed,
+        "argmax 경로를 그대로 돌려주었습니다. 반복을 합치고 blank를 지워야 합니다.": list(path),
+        "번호에서 1을 뺐습니다. 숫자로 바꾸는 것은 나중 일이니, 클래스 번호(숫자 d는 d + 1)를 그대로 돌려주세요.":
+            [k - 1 for k in app.ctc_greedy_decode(np.eye(app.CTC_CLASSES)[path])],
+    }
+
+
+def _as_ids(result: Any, where: str) -> list[int]:
+    """The learner's decoded line as a list of ints (a list, 1-D array or tensor of whole numbers)."""
+    if isinstance(result, (list, tuple)) and len(result) == 0:
+        return []
+    arr = as_array(result, where)
+    if arr.size == 0 and arr.ndim <= 1:
+        return []
+    if arr.ndim != 1:
+        raise CheckFailed(f"{where}: 번호의 1차원 리스트를 돌려줘야 합니다. 지금은 모양 {arr.shape}입니다. "
+                          "한 줄의 점수 (T, 클래스 수)에서 번호 리스트 하나를 만드세요.")
+    if not np.all(np.isfinite(arr)) or not np.all(np.equal(np.mod(arr, 1), 0)):
+        raise CheckFailed(f"{where}: 정수 클래스 번호가 아닌 값이 있습니다 (예: {arr[:4].tolist()}). "
+                          "점수가 아니라 `argmax`로 고른 번호를 담으세요.")
+    return [int(v) for v in arr]
+
+
+@self_check("CTC 탐욕적 디코딩 ctc_greedy_decode")
+def ctc_greedy_decode(fn: Callable[[torch.Tensor], Any]) -> str:
+    """ctc_greedy_decode(scores (T, classes)) → list of classes: per-frame argmax, repeats collapsed, blanks
+    dropped, in that order."""
+    rng = check_rng(20)
+    cases = [(path, dtype) for path in CTC_PATHS for dtype in (torch.float32, torch.float64)]
+    cases += [(rng.integers(0, app.CTC_CLASSES, int(rng.integers(1, 30))).tolist(), torch.float32) for _ in range(20)]
+    for path, dtype in cases:
+        scores = torch.tensor(_scores_for(path, rng), dtype=dtype)
+        where = f"프레임별 최고 번호가 {path}인 점수 {tuple(scores.shape)}에서"
+        result = _run(fn, scores, names=("scores",), what=f"{where} 디코딩",
+                      hint="`scores.argmax(dim=-1)`로 프레임마다 번호 하나를 고른 뒤 차례로 훑으세요.")
+        got = _as_ids(result, where)
+        want = app.ctc_greedy_decode(scores)
+        if got != want:
+            hint = next((m for m, slip in _ctc_slips(path).items() if slip == got),
+                        "프레임마다 argmax를 고르고, 바로 앞 프레임과 같은 번호는 건너뛰고, blank(0번)도 건너뛰세요.")
+            raise CheckFailed(f"{where} 기대 {want}, 실제 {got}. 힌트: {hint}")
+    return "칸별 정답 없이 배운 경로에서, 반복을 합치고 blank를 지우면 글자만 남습니다."
 
 
 # ---------------------------------------------------------------- exercise 2: korean_reading
