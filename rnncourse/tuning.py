@@ -20,7 +20,7 @@ from rnncourse.env import generator
 from rnncourse.models import (SQUASH, CustomLSTM, SequenceModel, count_parameters, identity,  # noqa: F401
                               init_from_seed, softsign)
 from rnncourse.tasks import Standardizer  # noqa: F401  (the lesson's tu.Standardizer)
-from rnncourse.train import Callback, State, make_optimizer  # noqa: F401
+from rnncourse.train import Callback, Ensemble, State, make_optimizer  # noqa: F401
 from rnncourse.train import fit as train_fit
 
 Tensor = torch.Tensor
@@ -354,6 +354,55 @@ def train_stream(model: nn.Module, make_batch: Callable[[int], tuple[Tensor, ...
     _positive("steps", steps)
     return train_fit(model, make_batch, loss_fn, steps=steps, lr=lr, optimizer=optimizer, clip=clip,
                      progress=progress, desc=desc).losses.tolist()
+
+
+class MemberLearningRates(Callback):
+    """One learning rate per :class:`Ensemble` member: the optimizer steps with lr 1, then each member's
+    update is scaled by its own rate.
+
+    Exact (up to rounding) for the optimizers whose update is the learning rate times a quantity that does
+    not depend on it: SGD (with or without Nesterov momentum), RMSprop, Adagrad and Adam, as used here.
+    """
+
+    def __init__(self, rates: Sequence[float]) -> None:
+        if not rates or not all(r > 0 for r in rates):
+            raise ValueError(f"rates must be positive learning rates, one per member; got {rates!r}")
+        self.rates = torch.tensor([float(r) for r in rates])
+        self.before: list[Tensor] = []
+
+    def before_fit(self, state: State) -> None:
+        if not isinstance(state.model, Ensemble) or state.model.size != len(self.rates):
+            raise ValueError(f"MemberLearningRates needs an Ensemble of {len(self.rates)} members")
+        for group in state.optimizer.param_groups:
+            if group.get("lr") != 1.0 or group.get("weight_decay", 0) or group.get("lr_decay", 0):
+                raise ValueError("MemberLearningRates needs the optimizer at lr 1, without weight or lr decay")
+
+    def after_backward(self, state: State) -> None:
+        self.before = [p.detach().clone() for p in state.model.parameters()]
+
+    @torch.no_grad()
+    def after_step(self, state: State) -> None:
+        for p, old in zip(state.model.parameters(), self.before):
+            rate = self.rates.to(p).view(-1, *[1] * (p.dim() - 1))
+            p.copy_(old + rate * (p - old))
+
+
+def lr_sweep(lrs: Sequence[float], make_batch: Callable[[int], tuple[Tensor, ...]],
+             loss_fn: Callable[[nn.Module, tuple[Tensor, ...]], Tensor], *, input_size: int, hidden_size: int,
+             steps: int, seed: int, cell: str = "lstm", optimizer: str = "adam", clip: float | None = 1.0,
+             device: torch.device | str = "cpu", progress: bool = False, desc: str = "학습률 훑기",
+             ) -> tuple[Ensemble, list[list[float]]]:
+    """Train one model per learning rate, all from the same initial weights (``seed``) on the same batches,
+    at once as an :class:`Ensemble`; returns it and each member's per-step losses.
+
+    ``loss_fn`` must return one loss per member (e.g. :func:`rnncourse.train.mse`). A member whose loss
+    stops being finite keeps its NaN to itself; the others train on.
+    """
+    _positive("steps", steps)
+    model = Ensemble(cell, input_size, hidden_size, seeds=[seed] * len(lrs)).to(device)
+    history = train_fit(model, make_batch, loss_fn, steps=steps, lr=1.0, optimizer=optimizer, clip=clip,
+                        progress=progress, desc=desc, callbacks=[MemberLearningRates(lrs)])
+    return model, history.losses.T.tolist()
 
 
 # ---------------------------------------------------------------- softsign vs tanh measurements

@@ -242,3 +242,37 @@ def test_forward_backward_seconds_grow_with_depth():
 def test_input_gradient_norms_decay_with_lag():
     norms = tu.input_gradient_norms("tanh", hidden_size=8, length=30, batch=4, seeds=[0, 1])
     assert norms.shape == (30,) and norms[0] > norms[10] > norms[25] > 0
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "nesterov", "rmsprop", "adagrad"])
+def test_lr_sweep_equals_one_run_per_learning_rate(optimizer):
+    from rnncourse.tasks import adding_task
+    from rnncourse.train import mse
+
+    lrs = [1e-3, 3e-2]
+    batches = lambda step: adding_task(16, 6, seed=step)  # noqa: E731
+    ens, histories = tu.lr_sweep(lrs, batches, lambda m, b: mse(m(b[0]), b[1]), input_size=2, hidden_size=8,
+                                 steps=15, seed=3, optimizer=optimizer)
+    assert len(histories) == 2 and all(len(h) == 15 for h in histories)
+    for k, lr in enumerate(lrs):
+        alone = tu.SequenceModel(2, 8, seed=3)
+        losses = tu.train_stream(alone, batches, lambda m, b: tu.mse_loss(m(b[0]), b[1]), steps=15, lr=lr,
+                                 optimizer=optimizer, progress=False)
+        np.testing.assert_allclose(histories[k], losses, rtol=1e-4, atol=1e-6)
+        for name, source in ens._pairs():
+            torch.testing.assert_close(getattr(ens, name)[k], alone.get_parameter(source), rtol=1e-4, atol=1e-5)
+
+
+def test_member_learning_rates_refuse_what_they_cannot_scale():
+    from rnncourse.train import Ensemble, fit, mse
+
+    with pytest.raises(ValueError, match="positive"):
+        tu.MemberLearningRates([0.1, 0.0])
+    x, y = torch.randn(4, 5, 2), torch.randn(4, 1)
+    loss = lambda m, b: mse(m(b[0]), b[1])  # noqa: E731
+    with pytest.raises(ValueError, match="Ensemble of 3"):
+        fit(Ensemble("lstm", 2, 4, seeds=[0, 0]), lambda s: (x, y), loss, steps=1, lr=1.0,
+            callbacks=[tu.MemberLearningRates([0.1, 0.2, 0.3])], progress=False)
+    with pytest.raises(ValueError, match="lr 1"):
+        fit(Ensemble("lstm", 2, 4, seeds=[0, 0]), lambda s: (x, y), loss, steps=1, lr=0.5,
+            callbacks=[tu.MemberLearningRates([0.1, 0.2])], progress=False)
