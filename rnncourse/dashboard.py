@@ -71,7 +71,7 @@ def draw_history(history: tuning.History | None, config: dict[str, Any] | None =
     ax.set_ylim(0, min(top * 1.05, 4.0))
     ax.set_title(f"은닉 {cfg['hidden_size']}, {cfg['num_layers']}층, 드롭아웃 {cfg['dropout']:g}, "
                  f"L1 {cfg['l1']:g}, L2 {cfg['l2']:g}, 학습률 {cfg['lr']:.0e}, {cfg['optimizer']}", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return fig
 
 
@@ -177,7 +177,7 @@ def build_dashboard(*, run_default: bool = False, device: Any = "cpu", **overrid
     style = {"description_width": "96px"}
 
     def common(**extra: Any) -> dict[str, Any]:
-        return dict(style=style, layout=widgets.Layout(width="100%", min_width="0"), **extra)
+        return dict(style=style, layout=widgets.Layout(width="auto", min_width="0"), **extra)
 
     slider = dict(continuous_update=False, readout=True)
     controls = {
@@ -205,7 +205,7 @@ def build_dashboard(*, run_default: bool = False, device: Any = "cpu", **overrid
         grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="4px 16px", width="100%"))
     button = widgets.Button(description="학습 시작", button_style="primary", icon="play",
                             layout=widgets.Layout(width="120px", min_width="120px"))
-    status = widgets.HTML(value="값을 고른 뒤 '학습 시작'을 누르세요. (L1, L2는 가장 왼쪽 1e-06이 사실상 0입니다)",
+    status = widgets.HTML(value="값을 고른 뒤 '학습 시작'을 누르세요. (L1, L2는 가장 왼쪽 1e-6이 사실상 0입니다)",
                           layout=widgets.Layout(flex="1 1 auto", min_width="0"))
     status.add_class("rnncourse-dashboard-status")
     output = widgets.Output(layout=widgets.Layout(width="100%"))

@@ -62,7 +62,7 @@ def test_layout_shows_every_value_and_fits_a_laptop_notebook():
     assert len(sliders) == 7 and all(s.readout for s in sliders)
     assert {name: dash.controls[name].readout_format for name in ("l1", "l2", "lr")} == dict.fromkeys(
         ("l1", "l2", "lr"), ".0e")
-    assert all(c.style.description_width == "96px" and c.layout.width == "100%" for c in dash.controls.values())
+    assert all(c.style.description_width == "96px" and c.layout.width == "auto" for c in dash.controls.values())
     width, height = dash.figure.get_size_inches()
     assert (width, height) == pytest.approx((8.5, 3.6))
 

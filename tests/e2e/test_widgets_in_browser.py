@@ -164,3 +164,107 @@ def test_lesson_widgets_work_in_browser(lesson: Path, lab, page, artifacts):
     (artifacts / f"{lesson.stem}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",
                                                     encoding="utf-8")
     print(json.dumps(summary, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------------------ lesson 09's dashboard
+# A two-cell notebook builds lesson 09's dashboard exactly as the lesson does (a short default run), so its
+# layout is checked in a 1280 px wide JupyterLab without running the whole lesson first.
+DASHBOARD_NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "outputs": [], "execution_count": None,
+               "source": source} for i, source in enumerate([
+                   "import rnncourse as rc\nfrom IPython.display import display\nfrom rnncourse import dashboard\n"
+                   "rc.setup(seed=0)",
+                   "dash = dashboard.build_dashboard(run_default=True, epochs=30)\ndisplay(dash.widget)"])],
+}
+
+DASHBOARD_LAYOUT_JS = """() => {
+  const dash = document.querySelector('%s .rnncourse-dashboard');
+  if (!dash) return null;
+  const box = e => { const r = e.getBoundingClientRect(); return {l: r.left, r: r.right, t: r.top, b: r.bottom}; };
+  const seen = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+                      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  const grid = dash.querySelector('.widget-gridbox');
+  const controls = [...grid.children].map(c => ({
+    label: (c.querySelector('.widget-label') || {}).textContent || '',
+    box: box(c), overflows: c.scrollWidth > c.clientWidth + 1,
+    parts: [...c.querySelectorAll('.widget-label, .widget-readout, .slider-container, select, input')]
+             .filter(seen).map(p => ({cls: p.className, box: box(p)})),
+    readout: c.querySelector('.widget-readout') ? {shown: seen(c.querySelector('.widget-readout')),
+                                                   text: c.querySelector('.widget-readout').textContent.trim()}
+                                                : null}));
+  const status = dash.querySelector('.rnncourse-dashboard-status');
+  return {dash: box(dash), grid: box(grid), controls, status: status ? status.textContent.trim() : null,
+          status_box: status ? box(status) : null, button: box(dash.querySelector('button'))};
+}""" % cb.ACTIVE
+
+
+def dashboard_layout_problems(layout: dict | None) -> list[str]:
+    """Every control inside the dashboard and its column, no two overlapping, every slider's value shown."""
+    if layout is None:
+        return ["no element with class rnncourse-dashboard in the notebook"]
+    problems = []
+    inside = lambda a, b, slack=1.0: (a["l"] >= b["l"] - slack and a["r"] <= b["r"] + slack  # noqa: E731
+                                      and a["t"] >= b["t"] - slack and a["b"] <= b["b"] + slack)
+    overlap = lambda a, b: min(a["r"], b["r"]) - max(a["l"], b["l"]) > 1 and min(a["b"], b["b"]) - max(a["t"], b["t"]) > 1  # noqa: E731,E501
+    controls = layout["controls"]
+    sliders = [c for c in controls if c["readout"] is not None]
+    if len(controls) != 10 or len(sliders) != 7:
+        problems.append(f"expected 10 controls, 7 of them sliders; found {len(controls)} and {len(sliders)}")
+    for c in controls:
+        name = c["label"] or "a control"
+        if not inside(c["box"], layout["grid"]):
+            problems.append(f"{name}: its box {c['box']} leaves the grid {layout['grid']}")
+        if c["overflows"]:
+            problems.append(f"{name}: its content is wider than its box (cut off)")
+        for part in c["parts"]:
+            if not inside(part["box"], c["box"]):
+                problems.append(f"{name}: {part['cls']!r} {part['box']} sticks out of the control {c['box']}")
+        if c["readout"] is not None and not (c["readout"]["shown"] and c["readout"]["text"]):
+            problems.append(f"{name}: the slider's value is not shown (readout {c['readout']})")
+    for i, a in enumerate(controls):
+        for b in controls[i + 1:]:
+            if overlap(a["box"], b["box"]):
+                problems.append(f"{a['label']} and {b['label']} overlap")
+    if not inside(layout["grid"], layout["dash"]) or not inside(layout["status_box"], layout["dash"]):
+        problems.append(f"the grid or the status line leaves the dashboard {layout['dash']}")
+    if overlap(layout["button"], layout["status_box"]):
+        problems.append("the button and the status line overlap")
+    return problems
+
+
+def test_dashboard_layout_in_browser(lab, page, artifacts):
+    """Lesson 09's dashboard at 1280 px: values shown, nothing cut off or overlapping, status done after a run."""
+    from rnncourse import dashboard
+
+    name = "dashboard_layout.ipynb"
+    (lab.notebook_dir / name).write_text(json.dumps(DASHBOARD_NOTEBOOK), encoding="utf-8")
+    cb.open_notebook(page, lab, name)
+    cb.run_all_cells(page, lab, TIMEOUT)
+    lab.remember_processes()
+    check(cb.problems_in_page(page), "the dashboard notebook after Run All Cells:")
+    page.wait_for_selector(f"{cb.ACTIVE} .rnncourse-dashboard .widget-readout", timeout=TIMEOUT * 1000)
+    where = page.locator(f"{cb.ACTIVE} .rnncourse-dashboard")
+    cb.screenshot(where, artifacts / "dashboard.png")
+    layout = page.evaluate(DASHBOARD_LAYOUT_JS)
+    (artifacts / "dashboard-layout.json").write_text(json.dumps(layout, ensure_ascii=False, indent=1) + "\n",
+                                                     encoding="utf-8")
+    check(dashboard_layout_problems(layout), "lesson 09's dashboard as built (see artifacts/e2e/dashboard.png):")
+    assert layout["status"].startswith(dashboard.DONE), f"status after the default run: {layout['status']!r}"
+
+    before = page.evaluate(cb.DRIVEN_JS)
+    where.locator("button").first.click()
+    # On a busy machine the kernel can look idle before the click's run starts: wait for the status line to
+    # change from the default run's and leave "학습 중" (done, or an error), then for the kernel.
+    page.wait_for_function("(args) => { const e = document.querySelector(args[0]); const t = e && e.textContent.trim();"
+                           " return t && t !== args[2] && !t.includes(args[1]); }",
+                           arg=[f"{cb.ACTIVE} .rnncourse-dashboard-status", dashboard.RUNNING, layout["status"]],
+                           timeout=TIMEOUT * 1000)
+    cb.wait_until_idle(page, lab, TIMEOUT)
+    after = page.evaluate(DASHBOARD_LAYOUT_JS)
+    cb.screenshot(where, artifacts / "dashboard-after.png")
+    assert page.evaluate(cb.DRIVEN_JS) != before, "pressing 학습 시작 changed neither the plot nor the status"
+    check(cb.problems_in_page(page) + dashboard_layout_problems(after), "the dashboard after 학습 시작:")
+    assert after["status"].startswith(dashboard.DONE) and dashboard.RUNNING not in after["status"], \
+        f"the status after training ended: {after['status']!r}"
