@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test e2e lessons bench clean test-robust margins site test-grading test-compat gpu-wheelhouse
+.PHONY: setup lab test e2e lessons bench clean test-robust margins site test-grading test-compat gpu-wheelhouse test-hub
 
 setup: $(STAMP)
 
@@ -62,6 +62,24 @@ site: setup $(SITE_VENV)/.installed
 # the only networked step), generate_assignment + autograde on lessons 00 and 02, exact scores.
 test-grading: setup
 	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(PY) -m pytest tests/nbgrader -p no:xdist -o addopts= -p no:cacheprovider -v -rs --durations=3
+
+# A real JupyterHub on 127.0.0.1 (tests/hub; maintainers): the course's hub settings (hub/course_config.py,
+# NativeAuthenticator) refuse a wrong password and keep one learner out of another's server. Its own venv build/hub-venv
+# (hub/requirements.txt with the course and the pinned torch) and its proxy from npm in build/hub-node, each installed
+# again only when its pins change (the only networked step). The load test behind docs/capacity.md: scripts/hub_load.py.
+HUB_VENV := build/hub-venv
+HUB_PROXY_VERSION := 5.3.0
+HUB_PROXY := build/hub-node/node_modules/configurable-http-proxy/package.json
+$(HUB_VENV)/.installed: hub/requirements.txt pyproject.toml constraints.txt
+	@test -x $(HUB_VENV)/bin/python || $(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet -c constraints.txt torch==2.13.0 -r hub/requirements.txt -e ".[lab]"
+	@touch $@
+$(HUB_PROXY): Makefile
+	npm install --silent --prefix build/hub-node configurable-http-proxy@$(HUB_PROXY_VERSION)
+	@grep -q '"version": "$(HUB_PROXY_VERSION)"' $@ && touch $@
+
+test-hub: setup $(HUB_VENV)/.installed $(HUB_PROXY)
+	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(PY) -m pytest tests/hub -p no:xdist -o addopts= -p no:cacheprovider -v -rs
 
 # The course on Colab's Jupyter stack (ipywidgets 7.7, ipykernel 6.17) and as an installed wheel (scripts/compat_colab.sh)
 test-compat:
