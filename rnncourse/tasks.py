@@ -235,3 +235,87 @@ def future_context_chance(n_categories: int = 4) -> float:
     """Accuracy of any model reading only the past on ``future_context_task``: 1 / n_categories."""
     _positive("n_categories", n_categories)
     return 1.0 / n_categories
+
+
+# ---------------------------------------------------------------------------------------------------
+# Korean sentences where word order and negation decide the label (lesson 01: order matters)
+# ---------------------------------------------------------------------------------------------------
+KO_SUBJECTS = ("영화가", "소설이", "노래가", "수업이", "경기가", "드라마가")
+KO_ADJECTIVES = (("좋", 1), ("재미있", 1), ("나쁘", 0), ("지루하", 0))   # stem, polarity (1 = 긍정)
+KO_NEGATION = "않다"
+KO_BUT = "하지만"
+KO_VOCAB = KO_SUBJECTS + ("정말", KO_BUT, KO_NEGATION) + tuple(
+    word for stem, _ in KO_ADJECTIVES for word in (stem + "다", stem + "지"))
+KO_MAX_LEN = 9  # 2 clauses of at most 4 words, and 하지만
+
+
+@dataclass(frozen=True)
+class NegationSentences:
+    """Sentences (lists of word tokens) ``clause 하지만 clause``, labelled 1 (긍정) or 0 (부정) by the SECOND clause,
+    whose polarity is its adjective's, flipped by 않다. Each sentence comes with its twin (the two clauses swapped):
+    the same words, so the same bag of words, and the label of the other clause."""
+
+    sentences: list
+    labels: np.ndarray
+
+
+def _clause(rng: np.random.Generator) -> tuple[list[str], int]:
+    stem, polarity = KO_ADJECTIVES[int(rng.integers(len(KO_ADJECTIVES)))]
+    words = [KO_SUBJECTS[int(rng.integers(len(KO_SUBJECTS)))]] + (["정말"] if rng.random() < 0.5 else [])
+    if rng.random() < 0.5:
+        return words + [stem + "지", KO_NEGATION], 1 - polarity   # '좋지 않다': 않다 flips the word before it
+    return words + [stem + "다"], polarity
+
+
+def negation_sentences(n_pairs: int, seed: int) -> NegationSentences:
+    """``n_pairs`` random sentence twins (2 * n_pairs sentences): A 하지만 B (label of B), B 하지만 A (label of A)."""
+    _positive("n_pairs", n_pairs)
+    from rnncourse.env import rng as env_rng
+
+    rng = env_rng(seed)
+    sentences, labels = [], []
+    for _ in range(n_pairs):
+        (a, pa), (b, pb) = _clause(rng), _clause(rng)
+        sentences += [a + [KO_BUT] + b, b + [KO_BUT] + a]
+        labels += [pb, pa]
+    return NegationSentences(sentences, np.array(labels, dtype=np.int64))
+
+
+def _word_ids(sentence: list[str]) -> list[int]:
+    unknown = [w for w in sentence if w not in KO_VOCAB]
+    if unknown:
+        raise ValueError(f"unknown words {unknown}; expected words of KO_VOCAB")
+    return [KO_VOCAB.index(w) for w in sentence]
+
+
+def one_hot_sentences(sentences: list[list[str]]) -> torch.Tensor:
+    """(N, KO_MAX_LEN, len(KO_VOCAB)) one-hot words, padded with zero vectors at the FRONT so every sentence's
+    last word is at the last step (a many-to-one model reads its answer there)."""
+    out = torch.zeros(len(sentences), KO_MAX_LEN, len(KO_VOCAB))
+    for row, sentence in enumerate(sentences):
+        if len(sentence) > KO_MAX_LEN:
+            raise ValueError(f"sentence longer than {KO_MAX_LEN} words: {sentence}")
+        for t, k in enumerate(_word_ids(sentence), KO_MAX_LEN - len(sentence)):
+            out[row, t, k] = 1.0
+    return out
+
+
+def bag_of_words(sentences: list[list[str]]) -> torch.Tensor:
+    """(N, len(KO_VOCAB)) word counts: the order of the words is thrown away."""
+    out = torch.zeros(len(sentences), len(KO_VOCAB))
+    for row, sentence in enumerate(sentences):
+        for k in _word_ids(sentence):
+            out[row, k] += 1.0
+    return out
+
+
+def bag_of_words_ceiling(sentences: list[list[str]], labels: np.ndarray) -> float:
+    """The best accuracy ANY classifier that sees only the bag of words can reach on these sentences: sentences
+    with the same bag must get the same answer, so each bag scores at most its majority label's count."""
+    labels = np.asarray(labels)
+    if len(sentences) != len(labels) or not len(labels):
+        raise ValueError(f"need as many labels as sentences (>0); got {len(labels)} and {len(sentences)}")
+    groups: dict[tuple, list[int]] = {}
+    for sentence, label in zip(sentences, labels.tolist()):
+        groups.setdefault(tuple(sorted(sentence)), []).append(label)
+    return sum(max(g.count(v) for v in set(g)) for g in groups.values()) / len(labels)
