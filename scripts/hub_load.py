@@ -14,8 +14,10 @@ Bounded: at most 4 learners, a per-run and a total time limit; loopback only. Ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -231,7 +233,7 @@ def table(runs: list[dict]) -> str:
     lines = ["| threads per kernel | lesson | learners | lesson time per learner (s) | slowdown | slowest cell (s) "
              "| kernel CPU (s) | kernel peak RSS / PSS (MB) | server PSS (MB) | machine load before → after |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in runs:
+    for r in sorted(runs, key=lambda r: (r["threads"], r["summary"]["lesson"], r["summary"]["learners"])):
         s = r["summary"]
         if "lesson_s" not in s:
             lines.append(f"| {r['threads']} | {s['lesson']} | {s['learners']} | failed | | | | | | |")
@@ -263,14 +265,21 @@ def main(argv: list[str] | None = None) -> int:
     for lesson in args.lessons:
         code_cells(lesson)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    # Stopped from outside, still stop the hubs (and so every learner's server and kernel).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     report = {"machine": {"cpus": os.cpu_count(), "memory_gb": psutil.virtual_memory().total / 2**30},
               "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "runs": []}
-    for threads in args.threads:
-        with tempfile.TemporaryDirectory(prefix="hub-load-") as folder, \
-                LoopbackHub(Path(folder), auth="dummy", threads=threads) as hub:
-            for lesson in args.lessons:
-                for n in args.learners:
+    # One hub per thread setting, all up at once, and the settings interleaved group by group, so that a change in
+    # the machine's other load hits every setting alike.
+    with contextlib.ExitStack() as stack:
+        hubs = {}
+        for threads in args.threads:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hub-load-")))
+            hubs[threads] = stack.enter_context(LoopbackHub(folder, auth="dummy", threads=threads))
+        for lesson in args.lessons:
+            for n in args.learners:
+                for threads, hub in hubs.items():
                     left = args.total_timeout - (time.monotonic() - started)
                     if left < 30:
                         print(f"total time limit reached; skipping {threads}/{lesson}/{n}", flush=True)
