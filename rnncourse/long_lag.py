@@ -6,6 +6,7 @@ How far back a gradient reaches (‖∂h_T/∂h_t‖ against T − t) is measure
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,13 +16,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from importlib.resources import files
+
 from rnncourse import reber, scratch, tasks
+from rnncourse.env import generator
 from rnncourse.models import KINDS, SequenceModel, count_parameters, make_recurrent, set_forget_bias
 from rnncourse.train import State, StopWhen, fit
 
-__all__ = ["KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger", "adding_mse", "count_parameters",
-           "gru_gates", "lstm_gates", "make_recurrent", "plot_gate_timeline", "reber_scores", "set_forget_bias",
-           "train_adding", "train_reber"]
+__all__ = ["ADDING1000_NAME", "KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger", "adding_mse",
+           "DOC_SYMBOLS", "chrono_init", "count_parameters", "document_stream", "documents_mse", "gru_gates", "load_adding1000", "remove_forget_gate", "lstm_gates", "make_recurrent", "plot_gate_timeline", "reber_scores", "set_forget_bias",
+           "train_adding", "train_documents", "train_reber"]
 
 KIND_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
 
@@ -67,6 +71,48 @@ def _clocks() -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------- the adding problem
+
+def chrono_init(lstm: nn.Module, t_max: int, *, seed: int = 0) -> nn.Module:
+    """Chrono initialisation (Tallec & Ollivier, 2018): forget bias b_f ~ log(U(1, t_max - 1)), input bias -b_f.
+
+    Works on an nn.LSTM or a model whose ``.rnn`` is one (every layer). ``b_ih`` gets the values and ``b_hh``
+    zeros in the input and forget blocks, so the total biases are exactly -b_f and b_f; the draw comes from
+    ``rc.generator(seed)``. Returns the module it was given.
+    """
+    module = lstm.rnn if hasattr(lstm, "rnn") else lstm
+    if not isinstance(module, nn.LSTM):
+        raise ValueError(f"chrono_init needs an nn.LSTM (or a model whose .rnn is one); got {type(module).__name__}")
+    if not isinstance(t_max, int) or t_max < 3:
+        raise ValueError(f"t_max must be an int >= 3 (the longest time lag expected); got {t_max!r}")
+    H, gen = module.hidden_size, generator(seed)
+    with torch.no_grad():
+        for name, tensor in module.named_parameters():
+            if name.startswith("bias_ih"):
+                b_f = torch.log(1 + (t_max - 2) * torch.rand(H, generator=gen, dtype=torch.float64))
+                tensor[H:2 * H] = b_f.to(tensor.dtype)
+                tensor[:H] = -b_f.to(tensor.dtype)
+            elif name.startswith("bias_hh"):
+                tensor[:2 * H] = 0.0
+    return lstm
+
+
+ADDING1000_NAME = "adding1000_lstm"
+
+
+def load_adding1000(path: str | None = None) -> tuple[SequenceModel, dict]:
+    """The shipped LSTM trained on the adding problem at T = 1000 (scripts/train_adding1000.py) and its metadata.
+
+    The model is float32 on the CPU in eval mode; the metadata holds the recipe, the MSE curve and the clocks.
+    """
+    pt = files("rnncourse").joinpath("data", f"{ADDING1000_NAME}.pt") if path is None else path
+    with open(pt, "rb") as fh:
+        blob = torch.load(fh, map_location="cpu", weights_only=True)
+    model = SequenceModel(**blob["config"])
+    model.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
+    with open(str(pt)[:-3] + ".json", encoding="utf-8") as fh:
+        meta = json.load(fh)
+    return model.eval(), meta
+
 
 def adding_mse(model: nn.Module, length: int, *, size: int = 1000, seed: int = 10_000,
                device: torch.device | str | None = None) -> float:
@@ -257,3 +303,104 @@ def plot_gate_timeline(gates: dict[str, np.ndarray], *, sequence: int, unit: int
     bottom.legend(lines[0] + extra[0], lines[1] + extra[1], loc="center right", fontsize=9)
     bottom.set_title("같은 셀의 게이트 값과 셀 상태 (노란 띠: 표시된 시간 단계)")
     return fig
+
+
+# ---------------------------------------------------------------- forgetting between documents
+
+DOC_SYMBOLS = ("0", "1", "|")  # a bit, a bit, the document boundary
+
+
+def document_stream(batch: int, length: int, *, min_doc: int = 4, max_doc: int = 15, seed: int = 0
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Streams of documents of random bits separated by a boundary token, and the count each step asks for.
+
+    Returns ``x`` (batch, length, 3) float32 one-hot over ``DOC_SYMBOLS`` (bit 0, bit 1, boundary "|"),
+    ``y`` (batch, length, 1) float32, the number of 1s seen since the last boundary (0 at a boundary, and the
+    stream starts inside a document), and ``boundary`` (batch, length) bool. Documents hold ``min_doc`` to
+    ``max_doc`` bits, uniformly; bits are fair coins. Drawn from ``rc.generator(seed)``.
+    """
+    for name, value in (("batch", batch), ("length", length), ("min_doc", min_doc)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}")
+    if not isinstance(max_doc, int) or max_doc < min_doc:
+        raise ValueError(f"max_doc must be an int >= min_doc ({min_doc}); got {max_doc!r}")
+    gen = generator(seed)
+    bits = torch.randint(0, 2, (batch, length), generator=gen)
+    boundary = torch.zeros(batch, length, dtype=torch.bool)
+    gaps = torch.randint(min_doc, max_doc + 1, (batch, length // min_doc + 1), generator=gen)
+    for b in range(batch):
+        t = int(gaps[b, 0])
+        for gap in gaps[b, 1:].tolist():
+            if t >= length:
+                break
+            boundary[b, t] = True
+            t += gap + 1
+    tokens = torch.where(boundary, torch.full_like(bits, 2), bits)
+    counts = torch.zeros(batch, length)
+    running = torch.zeros(batch)
+    for t in range(length):
+        running = torch.where(boundary[:, t], torch.zeros(batch), running + (tokens[:, t] == 1).float())
+        counts[:, t] = running
+    x = nn.functional.one_hot(tokens, 3).float()
+    return x, counts.unsqueeze(-1), boundary
+
+
+def remove_forget_gate(model: nn.Module) -> nn.Module:
+    """Turn an LSTM's forget gate off for good, f_t = 1 at every step: the 1997 LSTM, which cannot forget.
+
+    Works on an nn.LSTM or a model whose ``.rnn`` is one: the forget rows of both weight matrices become 0,
+    the forget bias 30 (sigmoid(30) is 1 in float32), and gradient hooks keep those rows at exactly 0 gradient,
+    so Adam never moves them. Returns the model.
+    """
+    module = model.rnn if hasattr(model, "rnn") else model
+    if not isinstance(module, nn.LSTM):
+        raise ValueError(f"remove_forget_gate needs an nn.LSTM (or a model whose .rnn is one); got "
+                         f"{type(module).__name__}")
+    H = module.hidden_size
+    mask = torch.ones(4 * H)
+    mask[H:2 * H] = 0.0
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            p[H:2 * H] = 30.0 if name.startswith("bias_ih") else 0.0
+            p.register_hook(lambda g, m=mask.to(p.device): g * (m.view(-1, *([1] * (g.dim() - 1)))))
+    return model
+
+
+def documents_mse(model: nn.Module, length: int, *, size: int = 500, seed: int = 40_000) -> float:
+    """MSE of a counting tagger over every step of ``size`` fresh :func:`document_stream` streams of ``length``."""
+    x, y, _ = document_stream(size, length, seed=seed)
+    model.eval()
+    with torch.no_grad():
+        mse = float(((model(x) - y) ** 2).mean())
+    model.train()
+    return mse
+
+
+def train_documents(*, forget: bool = True, length: int = 60, steps: int = 400, hidden: int = 8, batch: int = 32,
+                    lr: float = 1e-2, clip: float | None = 1.0, seed: int = 0, test_size: int = 500,
+                    progress: bool = True, desc: str | None = None) -> Run:
+    """Train an LSTM tagger to count the 1s of the current document in :func:`document_stream` streams.
+
+    ``forget=False`` trains the same model with its forget gate removed (:func:`remove_forget_gate`). The
+    metric is the test MSE over every step of ``test_size`` unseen streams of the training length
+    (:func:`documents_mse`).
+    """
+    model = SequenceTagger("lstm", 3, hidden, 1, seed=seed)
+    if not forget:
+        remove_forget_gate(model)
+    data_seed = 3_000_017 * (seed + 1)
+
+    def make_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y, _ = document_stream(batch, length, seed=data_seed + step)
+        return x, y
+
+    def loss_fn(m: nn.Module, b: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        return ((m(b[0]) - b[1]) ** 2).mean()
+
+    cpu0, wall0 = _clocks()
+    hist = fit(model, make_batch, loss_fn, steps=steps, lr=lr, clip=clip, progress=progress,
+               desc=desc or ("LSTM" if forget else "망각 게이트 없는 LSTM") + " 문서별 1 세기")
+    mse = documents_mse(model, length, size=test_size, seed=40_000 + seed)
+    cpu1, wall1 = _clocks()
+    return Run("lstm", model, hist.losses.tolist(), hist.grad_norms.tolist(), mse, len(hist.losses), cpu1 - cpu0,
+               wall1 - wall0, {"forget": forget, "length": length, "hidden": hidden})

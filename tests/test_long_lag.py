@@ -136,3 +136,65 @@ def test_gate_timeline_draws_korean_without_missing_glyphs():
     assert missing_glyph_warnings(fig) == []
     assert len(fig.axes) == 3  # symbols, values, and the cell state's twin axis
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- lesson 05: T = 1000 and document boundaries
+
+def test_chrono_init_spreads_forget_biases_and_mirrors_the_input_bias():
+    model = ll.SequenceRegressor("lstm", 2, 64, seed=0)
+    ll.chrono_init(model, 1000, seed=3)
+    H, rnn = 64, model.rnn
+    b_f = (rnn.bias_ih_l0 + rnn.bias_hh_l0)[H:2 * H].detach()
+    b_i = (rnn.bias_ih_l0 + rnn.bias_hh_l0)[:H].detach()
+    assert torch.all(b_f >= 0) and torch.all(b_f <= math.log(999) + 1e-5)
+    torch.testing.assert_close(b_i, -b_f)
+    assert b_f.std() > 0.5  # spread over time scales, not one value
+    again = ll.chrono_init(ll.SequenceRegressor("lstm", 2, 64, seed=0), 1000, seed=3)
+    torch.testing.assert_close(again.rnn.bias_ih_l0, rnn.bias_ih_l0)
+    with pytest.raises(ValueError, match="nn.LSTM"):
+        ll.chrono_init(ll.SequenceRegressor("gru", 2, 4), 100)
+    with pytest.raises(ValueError, match="t_max"):
+        ll.chrono_init(model, 2)
+
+
+def test_document_stream_counts_ones_since_the_last_boundary():
+    x, y, boundary = ll.document_stream(4, 80, seed=1)
+    assert x.shape == (4, 80, 3) and y.shape == (4, 80, 1) and boundary.shape == (4, 80)
+    tokens = x.argmax(-1)
+    assert torch.equal(tokens == 2, boundary) and torch.all(x.sum(-1) == 1)
+    for b in range(4):
+        count = 0
+        for t in range(80):
+            count = 0 if boundary[b, t] else count + int(tokens[b, t] == 1)
+            assert y[b, t, 0] == count
+        starts = torch.nonzero(boundary[b]).flatten()
+        gaps = torch.diff(starts) - 1
+        assert len(starts) >= 4 and torch.all((gaps >= 4) & (gaps <= 15))
+    x2, y2, _ = ll.document_stream(4, 80, seed=1)
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    with pytest.raises(ValueError, match="max_doc"):
+        ll.document_stream(2, 10, min_doc=5, max_doc=3)
+
+
+def test_remove_forget_gate_keeps_f_at_one_through_training():
+    run = ll.train_documents(forget=False, length=20, steps=5, hidden=4, batch=4, progress=False)
+    x, _, _ = ll.document_stream(3, 20, seed=2)
+    gates = ll.lstm_gates(run.model.rnn, x)
+    assert np.all(gates["f"] > 1 - 1e-12)  # sigmoid(30) in float64; exactly 1 in float32
+    H = 4
+    assert torch.all(run.model.rnn.weight_hh_l0[H:2 * H] == 0) and torch.all(run.model.rnn.weight_ih_l0[H:2 * H] == 0)
+    assert run.metric > 0 and run.steps == 5 and not run.extra["forget"]
+    with pytest.raises(ValueError, match="nn.LSTM"):
+        ll.remove_forget_gate(torch.nn.GRU(2, 3))
+
+
+def test_shipped_adding1000_checkpoint_loads_and_beats_the_baseline():
+    model, meta = ll.load_adding1000()
+    assert model.config["hidden_size"] == meta["recipe"]["hidden"] and not model.training
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert meta["recipe"]["lengths"][-1] == 1000 and meta["sequences_seen"] > meta["sequences_seen_at_final_length"]
+    assert {"train_cpu_s", "train_wall_s", "torch", "command", "curve"} <= set(meta)
+    x, y = tasks.adding_task(64, 1000, seed=123)
+    with torch.no_grad():
+        mse = float(((model(x) - y) ** 2).mean())
+    assert mse < 0.5 * tasks.ADDING_BASELINE_MSE
