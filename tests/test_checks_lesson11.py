@@ -47,7 +47,7 @@ def test_stub_gets_notice(capsys):
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (slip(axis=0), ["dim=0", "원천 위치"]),
+    (slip(axis=0), ["dim=0", "원문 위치"]),
     (slip(act=lambda a: a), ["tanh를 빠뜨렸습니다"]),
     (slip(normalise="none"), ["소프트맥스로 정규화하지"]),
     (slip(normalise="sigmoid"), ["시그모이드"]),

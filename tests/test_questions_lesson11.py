@@ -17,7 +17,7 @@ def test_q1_bottleneck(capsys):
 
 
 def test_q3_rows_sum_to_one(capsys):
-    assert_choice_question(q.q3, "a", {"b": "원천 위치 축", "c": "소프트맥스 전"}, capsys)
+    assert_choice_question(q.q3, "a", {"b": "원문 위치 축", "c": "소프트맥스 전"}, capsys)
 
 
 def test_q4_self_attention_without_positions(capsys):

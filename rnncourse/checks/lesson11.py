@@ -62,8 +62,8 @@ def _identity(a: torch.Tensor) -> torch.Tensor:
 def _mistakes(p: Tensors) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Outputs of typical wrong answers, keyed by the Korean explanation of the slip."""
     return {
-        "소프트맥스를 배치 축(dim=0)으로 했습니다. 가중치는 문장 하나 안에서 원천 위치 S개에 걸쳐 합이 1이 되어야 하니 "
-        "dim=1(원천 위치 축)로 하세요.": _attention(p, axis=0),
+        "소프트맥스를 배치 축(dim=0)으로 했습니다. 가중치는 문장 하나 안에서 원문 위치 S개에 걸쳐 합이 1이 되어야 하니 "
+        "dim=1(원문 위치 축)로 하세요.": _attention(p, axis=0),
         "tanh를 빠뜨렸습니다. 덧셈 어텐션의 점수는 vᵀ tanh(W_q q + W_k k_j)입니다.": _attention(p, act=_identity),
         "점수를 소프트맥스로 정규화하지 않았습니다. 가중치는 0 이상이고 합이 1이어야 합니다: "
         "a = softmax(점수).": _attention(p, normalise="none"),
@@ -101,7 +101,7 @@ def additive_attention(fn: Callable[..., Any]) -> str:
                 raise CheckFailed(f"{where} 가중치가 다릅니다. {slip}")
         if np.all(np.isfinite(weights)) and not np.allclose(weights.sum(axis=1), 1.0, atol=1e-4):
             raise CheckFailed(f"{where} 가중치의 행 합이 1이 아닙니다 (첫 행의 합 {float(weights[0].sum()):.4g}). "
-                              "원천 위치 축(dim=1)으로 소프트맥스를 하세요.")
+                              "원문 위치 축(dim=1)으로 소프트맥스를 하세요.")
         expect_close(weights, want_w, f"{where} 가중치 weights", rtol=1e-6, atol=1e-9,
                      hint="점수 e_j = vᵀ tanh(W_q q + W_k k_j)를 위치마다 구하고, 위치 축으로 소프트맥스를 하세요.")
         expect_close(context, want_c, f"{where} 문맥 벡터 context", rtol=1e-6, atol=1e-9,
