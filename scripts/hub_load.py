@@ -180,7 +180,7 @@ def run_learner(hub: LoopbackHub, name: str, cells: list[str], deadline: float, 
             out["server_rss_mb"] = info.rss / 2**20
             out["server_pss_mb"] = getattr(info, "pss", info.rss) / 2**20
         httpx.delete(f"{base}/kernels/{kernel_id}", headers=headers, timeout=60)
-    out.update(cells=len(latencies), errors=errors, lesson_s=sum(latencies), max_cell_s=max(latencies, default=0.0),
+    out.update(cells=len(latencies), latencies=latencies, errors=errors, lesson_s=sum(latencies), max_cell_s=max(latencies, default=0.0),
                kernel_cpu_s=sampler.cpu_s, kernel_peak_rss_mb=sampler.peak_rss / 2**20,
                kernel_peak_pss_mb=sampler.peak_pss / 2**20, kernel_peak_threads=sampler.peak_threads)
 
@@ -227,23 +227,38 @@ def _guarded(fn, *args) -> None:
 
 
 def table(runs: list[dict]) -> str:
-    """The results as a Markdown table, with each run's slowdown against one learner alone (same threads)."""
-    alone = {(r["threads"], r["summary"]["lesson"]): r["summary"]["lesson_s"]["mean"]
-             for r in runs if r["summary"]["learners"] == 1 and "lesson_s" in r["summary"]}
-    lines = ["| threads per kernel | lesson | learners | lesson time per learner (s) | slowdown | slowest cell (s) "
-             "| kernel CPU (s) | kernel peak RSS / PSS (MB) | server PSS (MB) | machine load before → after |",
+    """The results as a Markdown table. On a busy machine a group may hit its time limit before the lesson ends, so a
+    run is compared with one learner alone (same threads; and one thread) on the cells both finished: the time of
+    that common prefix of cells, per learner."""
+
+    def cells(r: dict) -> int:
+        return min(len(l["latencies"]) for l in r["learners"] if "latencies" in l)
+
+    def prefix_time(r: dict, n: int) -> float:
+        return statistics.fmean(sum(l["latencies"][:n]) for l in r["learners"] if "latencies" in l)
+
+    done = [r for r in runs if any("latencies" in l for l in r["learners"])]
+    alone = {(r["threads"], r["summary"]["lesson"]): r for r in done if r["summary"]["learners"] == 1}
+    lines = ["| threads per kernel | lesson | learners | slowdown vs one learner alone, same threads "
+             "(cells compared) | slowdown vs one learner alone on one thread (cells compared) "
+             "| whole lesson per learner (s) | kernel CPU (s) | kernel peak RSS / PSS (MB) | server PSS (MB) "
+             "| machine load before → after |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in sorted(runs, key=lambda r: (r["threads"], r["summary"]["lesson"], r["summary"]["learners"])):
+    for r in sorted(runs, key=lambda r: (r["summary"]["lesson"], r["summary"]["learners"], r["threads"])):
         s = r["summary"]
-        if "lesson_s" not in s:
+        if r not in done:
             lines.append(f"| {r['threads']} | {s['lesson']} | {s['learners']} | failed | | | | | | |")
             continue
-        base = alone.get((r["threads"], s["lesson"]))
-        slow = f"{s['lesson_s']['mean'] / base:.2f}×" if base else ""
-        mark = " (time limit)" if s["timed_out"] else ""
+        ratios = []
+        for base in (alone.get((r["threads"], s["lesson"])), alone.get(("1", s["lesson"]))):
+            if base is None:
+                ratios.append("–")
+                continue
+            n = min(cells(r), cells(base))
+            ratios.append(f"{prefix_time(r, n) / prefix_time(base, n):.2f}× ({n})")
+        whole = "time limit" if s["timed_out"] else f"{s['lesson_s']['mean']:.1f}"
         lines.append(
-            f"| {r['threads']} | {s['lesson']} | {s['learners']} | {s['lesson_s']['mean']:.1f} "
-            f"(max {s['lesson_s']['max']:.1f}){mark} | {slow} | {s['max_cell_s']['max']:.1f} "
+            f"| {r['threads']} | {s['lesson']} | {s['learners']} | {ratios[0]} | {ratios[1]} | {whole} "
             f"| {s['kernel_cpu_s']['mean']:.1f} | {s['kernel_peak_rss_mb']['max']:.0f} / "
             f"{s['kernel_peak_pss_mb']['max']:.0f} | {s.get('server_pss_mb', {}).get('max', float('nan')):.0f} "
             f"| {s['loadavg_before']:.1f} → {s['loadavg_after']:.1f} |")
