@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "site"
 WIDGETS_NPM = "@jupyter-widgets/html-manager@1.0.15"  # ipywidgets 8's HTML embedder, served from the site itself
+MATHJAX_NPM = "mathjax@3.2.2"  # the version Sphinx 8 loads from a CDN by default
+MATHJAX_PARTS = ("input/", "output/chtml", "ui/", "a11y/")  # what tex-mml-chtml.js loads on demand
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -61,21 +63,33 @@ def relink_glossary(path: Path) -> None:
     path.write_text(text.replace("](../docs/glossary.md)", "](../glossary.md)"), encoding="utf-8")
 
 
-def fetch_widget_embedder(static: Path) -> None:
-    """Unpack the widget HTML manager's dist/ (from the npm registry, cached in build/) into the site's static files."""
+def npm_tarball(spec: str) -> Path:
+    """The npm registry's tarball of ``spec`` (name@version), downloaded once into build/npm."""
     cache = ROOT / "build" / "npm"
     cache.mkdir(parents=True, exist_ok=True)
-    tarballs = list(cache.glob("jupyter-widgets-html-manager-*.tgz"))
-    if not tarballs:
-        subprocess.run(["npm", "pack", WIDGETS_NPM, "--silent"], cwd=cache, check=True, stdout=subprocess.DEVNULL)
-        tarballs = list(cache.glob("jupyter-widgets-html-manager-*.tgz"))
-    target = static / "widgets"
+    name, version = spec.rsplit("@", 1)
+    tarball = cache / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.exists():
+        subprocess.run(["npm", "pack", spec, "--silent"], cwd=cache, check=True, stdout=subprocess.DEVNULL)
+    return tarball
+
+
+def unpack(tarball: Path, prefix: str, target: Path, keep=lambda name: True) -> None:
+    """Extract the files under ``prefix`` in an npm tarball (those ``keep`` accepts, no source maps) into ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(tarballs[0]) as tar:
+    with tarfile.open(tarball) as tar:
         for member in tar.getmembers():
-            if member.isfile() and member.name.startswith("package/dist/") and not member.name.endswith(".map"):
-                member.name = member.name.removeprefix("package/dist/")
-                tar.extract(member, target, filter="data")
+            if member.isfile() and member.name.startswith(prefix) and not member.name.endswith(".map"):
+                member.name = member.name.removeprefix(prefix)
+                if keep(member.name):
+                    tar.extract(member, target, filter="data")
+
+
+def fetch_browser_scripts(static: Path) -> None:
+    """Serve the widget embedder and MathJax from the site itself, so that pages render offline too."""
+    unpack(npm_tarball(WIDGETS_NPM), "package/dist/", static / "widgets")
+    unpack(npm_tarball(MATHJAX_NPM), "package/es5/", static / "mathjax",
+           keep=lambda name: name == "tex-mml-chtml.js" or name.startswith(MATHJAX_PARTS))
 
 
 def main() -> int:
@@ -94,7 +108,7 @@ def main() -> int:
     for folder in ("_static", "_ext"):
         shutil.copytree(ROOT / "site" / folder, src / folder, dirs_exist_ok=True)
     shutil.copy2(ROOT / "docs" / "glossary.md", src / "glossary.md")
-    fetch_widget_embedder(src / "_static")
+    fetch_browser_scripts(src / "_static")
 
     notebooks = sorted((ROOT / "solutions").glob("*.ipynb"))
     for stale in set(lessons.glob("*.ipynb")) - {lessons / p.name for p in notebooks}:

@@ -33,3 +33,5 @@ nb_code_prompt_hide = "정답 숨기기"
 nb_ipywidgets_js = {"widgets/embed.js": {}}
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
+# MathJax 3 from this site too (scripts/build_site.py unpacks it from the npm registry), not from a CDN.
+mathjax_path = "mathjax/tex-mml-chtml.js"

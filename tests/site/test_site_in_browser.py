@@ -137,3 +137,14 @@ def test_a_lessons_glossary_link_opens_the_glossary(site):
     assert page.url.endswith("/glossary.html"), page.url
     assert page.locator("article table").count() >= 1, "the glossary page has no table"
     assert not errors, errors
+
+
+def test_formulas_are_typeset(site):
+    base, page, errors = site
+    page.goto(base + "/lessons/05_lstm.html")
+    page.wait_for_selector("article mjx-container", timeout=30_000)
+    assert page.locator("article mjx-container").count() >= 20, "lesson 05's formulas were not typeset"
+    raw = page.evaluate("() => [...document.querySelectorAll('article p, article li')]"
+                        ".map(e => e.innerText).filter(t => t.includes('\\\\partial') || t.includes('\\\\frac'))")
+    assert not raw, f"TeX left as text: {raw[:3]}"
+    assert not errors, errors
