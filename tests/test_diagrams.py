@@ -29,8 +29,7 @@ def strings(fig):
 
 
 def titles(fig):
-    found = [ax.get_title() for ax in fig.axes]
-    return found + ([fig._suptitle.get_text()] if fig._suptitle is not None else [])
+    return [ax.get_title() for ax in fig.axes] + [fig.get_suptitle()]
 
 
 FIGURES = {
