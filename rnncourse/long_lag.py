@@ -23,9 +23,10 @@ from rnncourse.env import generator
 from rnncourse.models import KINDS, SequenceModel, count_parameters, make_recurrent, set_forget_bias
 from rnncourse.train import State, StopWhen, fit
 
-__all__ = ["ADDING1000_NAME", "KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger", "adding_mse",
-           "DOC_SYMBOLS", "chrono_init", "count_parameters", "document_stream", "documents_mse", "gru_gates", "load_adding1000", "remove_forget_gate", "lstm_gates", "make_recurrent", "plot_gate_timeline", "reber_scores", "set_forget_bias",
-           "train_adding", "train_documents", "train_reber"]
+__all__ = ["ADDING1000_NAME", "DOC_SYMBOLS", "KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger",
+           "adding_mse", "chrono_init", "count_parameters", "document_stream", "documents_mse", "gru_gates",
+           "load_adding1000", "lstm_gates", "make_recurrent", "plot_gate_timeline", "reber_scores",
+           "remove_forget_gate", "set_forget_bias", "train_adding", "train_documents", "train_reber"]
 
 KIND_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
 

@@ -2,7 +2,10 @@
 
 The shipped checkpoint was made with (seed 0; see rnncourse/data/adding1000_lstm.json):
 
-    nice -n 10 python scripts/train_adding1000.py
+    nice -n 10 python scripts/train_adding1000.py --max-wall-s 2700
+
+and stopped by SIGTERM after 4022 steps (174 CPU seconds) on a shared machine, before the loss target: its
+test MSE at T = 1000 was 0.0044 (2.7% of the 1/6 baseline); "stopped_by" in the JSON records this.
 
 It writes ``<out>.pt`` (float32 state dict + model config), ``<out>.json`` (recipe, training sequences seen,
 MSE curve, wall/CPU time, torch version, command line, final test MSE) and ``<out>.log`` (one JSON line per
@@ -154,7 +157,8 @@ def main(argv: list[str] | None = None) -> dict:
                 "baseline (always 1) MSE 1/6",
         "init": f"chrono (Tallec & Ollivier 2018): forget bias log(U(1, {T_MAX - 1})), input bias minus that",
         "optimizer": "Adam, gradient-norm clipping, one fresh batch per step",
-        "stages": stages, "stopped_by": run["signal"] or stages[-1]["stopped"], "steps": run["step"], "sequences_seen": run["sequences"],
+        "stages": stages, "stopped_by": run["signal"] or stages[-1]["stopped"], "steps": run["step"],
+        "sequences_seen": run["sequences"],
         "sequences_seen_at_final_length": stages[-1]["sequences"],
         "reached_target": stages[-1]["stopped"] == "target reached" and len(stages) == len(args.lengths),
         "test_mse": test_mse, "test": {"size": args.test_size, "length": args.lengths[-1], "seed": 77_000},
@@ -166,7 +170,8 @@ def main(argv: list[str] | None = None) -> dict:
     }
     with open(args.out.with_suffix(".json"), "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False, indent=1)
-    log.write(json.dumps({"final": True, "test_mse": test_mse, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}) + "\n")
+    log.write(json.dumps({"final": True, "test_mse": test_mse, "wall_s": round(wall, 1),
+                          "cpu_s": round(cpu, 1)}) + "\n")
     log.close()
     print(json.dumps({k: meta[k] for k in ("test_mse", "steps", "sequences_seen", "train_cpu_s", "reached_target")}))
     return meta
