@@ -169,7 +169,7 @@ def run_learner(hub: LoopbackHub, name: str, cells: list[str], deadline: float, 
             latencies.append(latency)
             if status != "ok":
                 errors.append(i)
-    except TimeoutError:
+    except (TimeoutError, websocket.WebSocketTimeoutException):
         out["timed_out"] = True
     finally:
         ws.close()
