@@ -389,19 +389,25 @@ class MemberLearningRates(Callback):
 
 def lr_sweep(lrs: Sequence[float], make_batch: Callable[[int], tuple[Tensor, ...]],
              loss_fn: Callable[[nn.Module, tuple[Tensor, ...]], Tensor], *, input_size: int, hidden_size: int,
-             steps: int, seed: int, cell: str = "lstm", optimizer: str = "adam", clip: float | None = 1.0,
+             steps: int, seeds: Sequence[int], cell: str = "lstm", optimizer: str = "adam", clip: float | None = 1.0,
              device: torch.device | str = "cpu", progress: bool = False, desc: str = "학습률 훑기",
              ) -> tuple[Ensemble, list[list[float]]]:
-    """Train one model per learning rate, all from the same initial weights (``seed``) on the same batches,
-    at once as an :class:`Ensemble`; returns it and each member's per-step losses.
+    """Train one model per (learning rate, initial seed) pair on the same batches, at once as an
+    :class:`Ensemble`; returns it and each member's per-step losses.
 
+    Members run learning-rate major: member ``k * len(seeds) + j`` has ``lrs[k]`` and starts from ``seeds[j]``,
+    so several seeds show whether a learning rate's result is the rate's or one initialisation's luck.
     ``loss_fn`` must return one loss per member (e.g. :func:`rnncourse.train.mse`). A member whose loss
     stops being finite keeps its NaN to itself; the others train on.
     """
     _positive("steps", steps)
-    model = Ensemble(cell, input_size, hidden_size, seeds=[seed] * len(lrs)).to(device)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("lr_sweep needs at least one seed; got an empty sequence")
+    members = [(lr, s) for lr in lrs for s in seeds]
+    model = Ensemble(cell, input_size, hidden_size, seeds=[s for _, s in members]).to(device)
     history = train_fit(model, make_batch, loss_fn, steps=steps, lr=1.0, optimizer=optimizer, clip=clip,
-                        progress=progress, desc=desc, callbacks=[MemberLearningRates(lrs)])
+                        progress=progress, desc=desc, callbacks=[MemberLearningRates([lr for lr, _ in members])])
     return model, history.losses.T.tolist()
 
 

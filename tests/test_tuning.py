@@ -245,22 +245,27 @@ def test_input_gradient_norms_decay_with_lag():
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "nesterov", "rmsprop", "adagrad"])
-def test_lr_sweep_equals_one_run_per_learning_rate(optimizer):
+def test_lr_sweep_equals_one_run_per_learning_rate_and_seed(optimizer):
     from rnncourse.tasks import adding_task
     from rnncourse.train import mse
 
-    lrs = [1e-3, 3e-2]
+    lrs, seeds = [1e-3, 3e-2], [3, 4]
     batches = lambda step: adding_task(16, 6, seed=step)  # noqa: E731
     ens, histories = tu.lr_sweep(lrs, batches, lambda m, b: mse(m(b[0]), b[1]), input_size=2, hidden_size=8,
-                                 steps=15, seed=3, optimizer=optimizer)
-    assert len(histories) == 2 and all(len(h) == 15 for h in histories)
-    for k, lr in enumerate(lrs):
-        alone = tu.SequenceModel(2, 8, seed=3)
+                                 steps=15, seeds=seeds, optimizer=optimizer)
+    assert len(histories) == 4 and all(len(h) == 15 for h in histories)
+    for k, (lr, seed) in enumerate([(lr, s) for lr in lrs for s in seeds]):
+        alone = tu.SequenceModel(2, 8, seed=seed)
         losses = tu.train_stream(alone, batches, lambda m, b: tu.mse_loss(m(b[0]), b[1]), steps=15, lr=lr,
                                  optimizer=optimizer, progress=False)
         np.testing.assert_allclose(histories[k], losses, rtol=1e-4, atol=1e-6)
         for name, source in ens._pairs():
             torch.testing.assert_close(getattr(ens, name)[k], alone.get_parameter(source), rtol=1e-4, atol=1e-5)
+
+
+def test_lr_sweep_needs_a_seed():
+    with pytest.raises(ValueError, match="at least one seed"):
+        tu.lr_sweep([0.1], lambda s: None, lambda m, b: None, input_size=2, hidden_size=4, steps=1, seeds=[])
 
 
 def test_member_learning_rates_refuse_what_they_cannot_scale():
