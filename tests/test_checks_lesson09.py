@@ -174,7 +174,7 @@ def own_stats_for_test(y_train, y_test):
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (leaky, ["합쳐서", "누출"]),
+    (leaky, ["합쳐서", "누수"]),
     (variance, ["분산"]),
     (only_centred, ["표준편차로 나누는"]),
     (own_stats_for_test, ["시험 데이터 자신의"]),

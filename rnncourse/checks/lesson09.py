@@ -129,7 +129,7 @@ def normalize_targets(fn: Callable[[torch.Tensor, torch.Tensor], Any]) -> str:
         stds = (float(yt.std()), float(yt.std(unbiased=False)))  # n − 1 or n: both are fine
         if abs(mean - float(both.mean())) < 1e-5 * max(1.0, abs(true_mean)) < abs(mean - true_mean):
             raise CheckFailed(f"{where}: 평균을 학습 데이터와 시험 데이터를 합쳐서 구했습니다. 시험 데이터의 정보가 "
-                              "학습에 새어 들어갑니다(정보 누출). 평균과 표준편차는 y_train만으로 구하세요.")
+                              "학습에 새어 들어갑니다(데이터 누수). 평균과 표준편차는 y_train만으로 구하세요.")
         if not abs(mean - true_mean) <= rel * max(1.0, abs(true_mean)):
             got_text, want_text = shown_pair(mean, true_mean)
             raise CheckFailed(f"{where}: 반환한 평균 {got_text}이 y_train의 평균 {want_text}과 다릅니다.")

@@ -61,7 +61,7 @@ def make_windows(fn: Callable[[np.ndarray, int, int], Any]) -> str:
         for series in (100.0 + np.arange(length), np.round(rng.normal(size=length), 6)):
             where = f"길이 {length}, window={window}, horizon={horizon}일 때"
             result = _run(fn, series, window, horizon, names=("series", "window", "horizon"), what=f"{where} 창",
-                          hint="인덱스가 수열 밖으로 나갔다면 창의 개수 len(series) - window - horizon + 1과 "
+                          hint="인덱스가 시계열 밖으로 나갔다면 창의 개수 len(series) - window - horizon + 1과 "
                                "정답의 위치 i + window - 1 + horizon을 확인하세요.")
             X, y = expect_tuple(result, ("X", "y"), where)
             want_X, want_y = app.make_windows(series, window, horizon)
@@ -76,7 +76,7 @@ def make_windows(fn: Callable[[np.ndarray, int, int], Any]) -> str:
                     hint = (" 마지막 창 하나가 빠졌습니다. 창의 개수는 len(series) - window - horizon + 1입니다 "
                             "(range의 끝에 +1을 잊기 쉽습니다).")
                 elif X.ndim == 2 and X.shape[1] == window and X.shape[0] > n:
-                    hint = (" 창이 너무 많습니다. 마지막 창의 정답도 수열 안에 있어야 하므로 "
+                    hint = (" 창이 너무 많습니다. 마지막 창의 정답도 시계열 안에 있어야 하므로 "
                             "창의 개수는 len(series) - window - horizon + 1입니다.")
                 raise CheckFailed(f"{where} X의 모양이 다릅니다: 기대 {(n, window)}, 실제 {X.shape}.{hint}")
             if y.shape != (n,):
@@ -320,7 +320,7 @@ def greedy_decode(fn: Callable[[Any, torch.Tensor, int], Any]) -> str:
                         "`token = scores.argmax(-1)`을 되풀이하세요.")
                     raise CheckFailed(f"{where} {row}번 행의 토큰이 다릅니다: 기대 {want.astype(int).tolist()}, "
                                       f"실제 {got[row, :length].astype(int).tolist()}. 힌트: {hint}")
-    return "디코더가 자기 예측을 다시 읽으며 한 음절씩 써 나갑니다. 08강의 문자 생성과 같은 고리입니다."
+    return "디코더가 자기 예측을 다시 읽으며 한 음절씩 써 나갑니다. 8장의 문자 생성과 같은 고리입니다."
 
 
 # ---------------------------------------------------------------- 심화: beam search
