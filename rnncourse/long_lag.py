@@ -18,14 +18,14 @@ from torch import nn
 
 from importlib.resources import files
 
-from rnncourse import reber, scratch, tasks
+from rnncourse import reber, tasks
 from rnncourse.env import generator
-from rnncourse.models import KINDS, SequenceModel, count_parameters, make_recurrent, set_forget_bias
+from rnncourse.models import KINDS, SequenceModel, count_parameters, gate_values, make_recurrent, set_forget_bias
 from rnncourse.train import State, StopWhen, fit
 
 __all__ = ["ADDING1000_NAME", "DOC_SYMBOLS", "KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger",
-           "adding_mse", "chrono_init", "count_parameters", "document_stream", "documents_mse", "gru_gates",
-           "load_adding1000", "lstm_gates", "make_recurrent", "plot_gate_timeline", "reber_scores",
+           "adding_mse", "chrono_init", "count_parameters", "document_stream", "documents_mse", "gate_values",
+           "load_adding1000", "make_recurrent", "plot_gate_timeline", "reber_scores",
            "remove_forget_gate", "set_forget_bias", "train_adding", "train_documents", "train_reber"]
 
 KIND_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
@@ -235,32 +235,6 @@ def train_reber(kind: str, *, steps: int, hidden: int = 32, batch: int = 16, lr:
 
 # ---------------------------------------------------------------- gate read-outs
 
-def lstm_gates(module: nn.LSTM, x: torch.Tensor) -> dict[str, np.ndarray]:
-    """Gate values, cell and hidden states of a one-layer nn.LSTM on x (B, T, D), via the NumPy engine.
-
-    Returns "i", "f", "g", "o", "c", "h", each (B, T, H) float64, batch-first like x.
-    """
-    params = scratch.from_torch(module)
-    params = {k: v.astype(np.float64) for k, v in params.items()}
-    xt = np.transpose(x.detach().cpu().double().numpy(), (1, 0, 2))
-    _, _, cache = scratch.lstm_forward(xt, None, None, params)
-    out = {name: np.transpose(cache["gates"][name], (1, 0, 2)) for name in ("i", "f", "g", "o")}
-    out["c"] = np.transpose(cache["c"][1:], (1, 0, 2))
-    out["h"] = np.transpose(cache["h"][1:], (1, 0, 2))
-    return out
-
-
-def gru_gates(module: nn.GRU, x: torch.Tensor) -> dict[str, np.ndarray]:
-    """Gate values and hidden states of a one-layer nn.GRU on x (B, T, D): "r", "z", "n", "h", each (B, T, H)."""
-    params = scratch.from_torch(module)
-    params = {k: v.astype(np.float64) for k, v in params.items()}
-    xt = np.transpose(x.detach().cpu().double().numpy(), (1, 0, 2))
-    _, _, cache = scratch.gru_forward(xt, None, params)
-    out = {name: np.transpose(cache["gates"][name], (1, 0, 2)) for name in ("r", "z", "n")}
-    out["h"] = np.transpose(cache["h"][1:], (1, 0, 2))
-    return out
-
-
 GATE_NAMES = {"i": "입력 게이트 i", "f": "망각 게이트 f", "o": "출력 게이트 o"}
 
 
@@ -271,7 +245,7 @@ def plot_gate_timeline(gates: dict[str, np.ndarray], *, sequence: int, unit: int
 
     Top: for every time step a circle where a gate is open (value >= ``threshold``) and a bar where it is
     closed, output gate on top, forget gate in the middle, input gate at the bottom, as in the guide's figure.
-    Bottom: the gate values and the cell state c of the same unit. ``gates`` comes from :func:`lstm_gates`;
+    Bottom: the gate values and the cell state c of the same unit. ``gates`` comes from :func:`~rnncourse.models.gate_values`;
     ``marks`` (T,) bool shades the time steps that matter (for example the adding problem's marked numbers).
     """
     T = gates["f"].shape[1]

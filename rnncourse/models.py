@@ -391,17 +391,43 @@ class GateTrace:
         return values
 
 
-def gate_trace(module: nn.Module, x: Tensor | np.ndarray) -> GateTrace:
-    """Record the gates of a one-layer, unidirectional nn.LSTM or nn.GRU on one sequence, from zero state.
+def gate_values(module: nn.Module, x: Tensor | np.ndarray) -> dict[str, np.ndarray]:
+    """Gates and states of a one-layer, unidirectional nn.LSTM or nn.GRU on a batch ``x`` (B, T, D), from zero state.
 
-    ``x`` is one sequence (T, D), or (1, T, D) for a batch-first module ((T, 1, D) otherwise). The gates are
-    recomputed from the module's weights with the NumPy engine (:mod:`rnncourse.scratch`) in float64, gate by
-    gate, so ``trace.h`` equals the module's own output (to rounding of the module's dtype).
+    Recomputed from the module's weights by the NumPy engine (:mod:`rnncourse.scratch`) in float64, so the values
+    are the ones the module itself computes (to its dtype's rounding). Returns batch-first (B, T, H) arrays:
+    "i", "f", "g", "o", "c", "h" for an LSTM; "r", "z", "n", "h" for a GRU.
     """
     if not isinstance(module, (nn.LSTM, nn.GRU)):
         raise ValueError(f"module must be a torch.nn.LSTM or nn.GRU (for a SequenceModel pass model.rnn); "
                          f"got {type(module).__name__}")
+    batch = x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
+    if batch.ndim != 3 or min(batch.shape[:2]) < 1 or batch.shape[2] != module.input_size:
+        raise ValueError(f"x must have shape (B, T, {module.input_size}) with B, T >= 1; got {batch.shape}")
+    if not np.all(np.isfinite(batch)):
+        raise ValueError("x must be finite")
     params = {k: v.astype(np.float64) for k, v in scratch.from_torch(module).items()}
+    xt = np.transpose(batch, (1, 0, 2))                     # the engine is time-first: (T, B, D)
+    if isinstance(module, nn.LSTM):
+        _, _, cache = scratch.lstm_forward(xt, None, None, params)
+        out = {name: cache["gates"][name] for name in ("i", "f", "g", "o")}
+        out["c"] = cache["c"][1:]
+    else:
+        _, _, cache = scratch.gru_forward(xt, None, params)
+        out = {name: cache["gates"][name] for name in ("r", "z", "n")}
+    out["h"] = cache["h"][1:]
+    return {name: np.ascontiguousarray(np.transpose(v, (1, 0, 2))) for name, v in out.items()}
+
+
+def gate_trace(module: nn.Module, x: Tensor | np.ndarray) -> GateTrace:
+    """Record the gates of a one-layer, unidirectional nn.LSTM or nn.GRU on one sequence, from zero state.
+
+    ``x`` is one sequence (T, D), or (1, T, D) for a batch-first module ((T, 1, D) otherwise). The values come
+    from :func:`gate_values`, so ``trace.h`` equals the module's own output (to rounding of the module's dtype).
+    """
+    if not isinstance(module, (nn.LSTM, nn.GRU)):
+        raise ValueError(f"module must be a torch.nn.LSTM or nn.GRU (for a SequenceModel pass model.rnn); "
+                         f"got {type(module).__name__}")
     seq = x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
     if seq.ndim == 3:
         batch_axis = 0 if module.batch_first else 1
@@ -411,14 +437,7 @@ def gate_trace(module: nn.Module, x: Tensor | np.ndarray) -> GateTrace:
         seq = seq[0] if module.batch_first else seq[:, 0]
     if seq.ndim != 2 or seq.shape[0] < 1 or seq.shape[1] != module.input_size:
         raise ValueError(f"x must have shape (T, {module.input_size}) with T >= 1; got {seq.shape}")
-    if not np.all(np.isfinite(seq)):
-        raise ValueError("x must be finite")
-    xt = seq[:, None, :]                                    # the engine is time-first: (T, 1, D)
-    if isinstance(module, nn.LSTM):
-        _, _, cache = scratch.lstm_forward(xt, None, None, params)
-        names, kind, c = ("i", "f", "g", "o"), "lstm", cache["c"][1:, 0].copy()
-    else:
-        _, _, cache = scratch.gru_forward(xt, None, params)
-        names, kind, c = ("r", "z", "n"), "gru", None
-    gates = {name: cache["gates"][name][:, 0].copy() for name in names}
-    return GateTrace(kind, seq.copy(), gates, cache["h"][1:, 0].copy(), c)
+    values = {name: v[0] for name, v in gate_values(module, seq[None]).items()}
+    kind = "lstm" if isinstance(module, nn.LSTM) else "gru"
+    h, c = values.pop("h"), values.pop("c", None)
+    return GateTrace(kind, seq.copy(), values, h, c)

@@ -219,6 +219,34 @@ def test_gate_trace_refuses_what_it_cannot_record(name):
         BAD_TRACES[name]()
 
 
+BAD_BATCHES = {
+    "rnn": lambda: models.gate_values(torch.nn.RNN(3, 4, batch_first=True), torch.zeros(2, 5, 3)),
+    "two layers": lambda: models.gate_values(models.make_recurrent("lstm", 3, 4, num_layers=2), torch.zeros(2, 5, 3)),
+    "one sequence without batch axis": lambda: models.gate_values(module("lstm"), torch.zeros(5, 3)),
+    "wrong width": lambda: models.gate_values(module("gru"), torch.zeros(2, 5, 2)),
+    "empty batch": lambda: models.gate_values(module("gru"), torch.zeros(0, 5, 3)),
+    "nan": lambda: models.gate_values(module("gru"), torch.full((2, 4, 3), math.nan)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_BATCHES))
+def test_gate_values_refuses_what_it_cannot_record(name):
+    with pytest.raises(ValueError):
+        BAD_BATCHES[name]()
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_gate_values_rows_are_the_traces_of_each_sequence(kind):
+    m = module(kind)
+    x = torch.tensor(rc.rng(2).normal(size=(3, 6, 3)))
+    batch = models.gate_values(m, x)
+    for b in range(3):
+        trace = models.gate_trace(m, x[b])
+        for name, g in trace.gates.items():        # a batch may round a last bit differently from one row
+            np.testing.assert_allclose(batch[name][b], g, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(batch["h"][b], trace.h, rtol=1e-12, atol=1e-14)
+
+
 def test_sequence_model_hint_names_its_recurrent_layer():
     with pytest.raises(ValueError, match="model.rnn"):
         models.gate_trace(models.SequenceModel(3, 4, cell="gru"), sequence())

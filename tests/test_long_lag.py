@@ -43,7 +43,7 @@ def test_forget_bias_sets_the_total_forget_bias_only(value):
     others = torch.cat([torch.arange(0, 4), torch.arange(8, 16)])
     assert torch.equal(total[others], (plain.bias_ih_l0 + plain.bias_hh_l0).detach()[others])
     # with zero input and state, the forget gate starts at sigmoid(value)
-    gates = ll.lstm_gates(m, torch.zeros(1, 1, 3))
+    gates = ll.gate_values(m, torch.zeros(1, 1, 3))
     np.testing.assert_allclose(gates["f"][0, 0], 1 / (1 + math.exp(-value)), rtol=1e-6)
 
 
@@ -115,14 +115,14 @@ def test_gate_read_outs_match_torch_modules():
     torch.manual_seed(0)
     x = torch.randn(3, 6, 2)
     lstm = ll.make_recurrent("lstm", 2, 4, forget_bias=1.0)
-    gates = ll.lstm_gates(lstm, x)
+    gates = ll.gate_values(lstm, x)
     out, (h_T, c_T) = lstm(x)
     assert set(gates) == {"i", "f", "g", "o", "c", "h"} and gates["i"].shape == (3, 6, 4)
     np.testing.assert_allclose(gates["h"], out.detach().numpy(), atol=1e-6)
     np.testing.assert_allclose(gates["c"][:, -1], c_T[0].detach().numpy(), atol=1e-6)
     assert ((gates["f"] > 0) & (gates["f"] < 1)).all() and (np.abs(gates["g"]) < 1).all()
     gru = ll.make_recurrent("gru", 2, 4)
-    g = ll.gru_gates(gru, x)
+    g = ll.gate_values(gru, x)
     np.testing.assert_allclose(g["h"], gru(x)[0].detach().numpy(), atol=1e-6)
     assert set(g) == {"r", "z", "n", "h"}
 
@@ -131,7 +131,7 @@ def test_gate_timeline_draws_korean_without_missing_glyphs():
     rc.use_korean_font()
     torch.manual_seed(0)
     x, _ = tasks.adding_task(2, 30, seed=0)
-    gates = ll.lstm_gates(ll.make_recurrent("lstm", 2, 5), x)
+    gates = ll.gate_values(ll.make_recurrent("lstm", 2, 5), x)
     fig = ll.plot_gate_timeline(gates, sequence=1, unit=2, marks=x[1, :, 1].numpy() > 0, title="게이트")
     assert missing_glyph_warnings(fig) == []
     assert len(fig.axes) == 3  # symbols, values, and the cell state's twin axis
@@ -179,7 +179,7 @@ def test_document_stream_counts_ones_since_the_last_boundary():
 def test_remove_forget_gate_keeps_f_at_one_through_training():
     run = ll.train_documents(forget=False, length=20, steps=5, hidden=4, batch=4, progress=False)
     x, _, _ = ll.document_stream(3, 20, seed=2)
-    gates = ll.lstm_gates(run.model.rnn, x)
+    gates = ll.gate_values(run.model.rnn, x)
     assert np.all(gates["f"] > 1 - 1e-12)  # sigmoid(30) in float64; exactly 1 in float32
     H = 4
     assert torch.all(run.model.rnn.weight_hh_l0[H:2 * H] == 0) and torch.all(run.model.rnn.weight_ih_l0[H:2 * H] == 0)
