@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -254,7 +255,15 @@ class Lab:
             pass
 
     def kernels_idle(self) -> bool:
-        return all(k["execution_state"] == "idle" for k in self.api("GET", "/api/kernels"))
+        """True when every kernel reports idle. A 5xx counts as busy: jupyter_server answers 500 when the kernel list
+        is read while a kernel is still starting (its last_activity is not set yet); the next poll succeeds."""
+        try:
+            kernels = self.api("GET", "/api/kernels")
+        except urllib.error.HTTPError as err:
+            if err.code >= 500:
+                return False
+            raise
+        return all(k["execution_state"] == "idle" for k in kernels)
 
     def shut_down_sessions(self) -> None:
         self.remember_processes()
