@@ -2,7 +2,7 @@
 # The course on Colab's Jupyter stack (tests/compat/colab-pins.txt: ipykernel 6.17, IPython 7.34, ipywidgets 7.7,
 # jupyter-client 6.1, notebook 6.5) and as an installed wheel, in its own virtualenv (default .venv-compat):
 #   1. the course's wheel (`pip wheel . --no-deps`) installed with its requirements must leave Colab's pins alone;
-#   2. tests/compat/wheel_check.py, from a folder outside the checkout: lesson 08's checkpoint and data files;
+#   2. tests/compat/wheel_check.py, from a folder outside the checkout: lessons 05 and 08's checkpoints and data files;
 #   3. the unit tests and the widget lessons (00, 01, 04) under nbval, in that virtualenv.
 # A second run reuses the virtualenv (only the wheel is rebuilt) until the pins change.
 #   bash scripts/compat_colab.sh [extra pytest arguments]          (make test-compat)
@@ -49,8 +49,8 @@ find "$build/src" -name __pycache__ -prune -exec rm -rf {} +
 "$PY" -m pip install --quiet "setuptools>=68"
 "$PY" -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir "$build/dist" "$build/src"
 wheel=$(ls "$build"/dist/rnncourse-*.whl)
-unzip -l "$wheel" | grep -E 'rnncourse/data/charlm_shakespeare\.(pt|json|log)$' | wc -l | grep -qx 3 \
-    || { echo "the wheel lacks lesson 08's checkpoint files" >&2; exit 1; }
+unzip -l "$wheel" | grep -E 'rnncourse/data/(charlm_shakespeare|adding1000_lstm)\.(pt|json|log)$' | wc -l | grep -qx 6 \
+    || { echo "the wheel lacks lesson 05's or lesson 08's checkpoint files" >&2; exit 1; }
 "$PY" -m pip uninstall --quiet --yes rnncourse 2>/dev/null || true
 # With its requirements and no constraints, as a Colab user would: nothing of Colab's stack may move.
 "$PY" -m pip install --quiet "$wheel"
