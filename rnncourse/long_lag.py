@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 from importlib.resources import files
 
 from rnncourse import reber, tasks
 from rnncourse.env import generator
 from rnncourse.models import KINDS, SequenceModel, count_parameters, gate_values, make_recurrent, set_forget_bias
-from rnncourse.train import State, StopWhen, fit
+from rnncourse.train import State, StopWhen, fit, make_optimizer
 
 __all__ = ["ADDING1000_NAME", "DOC_SYMBOLS", "KINDS", "KIND_LABELS", "Run", "SequenceRegressor", "SequenceTagger",
            "adding_mse", "chrono_init", "count_parameters", "document_stream", "documents_mse", "gate_values",
@@ -128,7 +129,7 @@ def adding_mse(model: nn.Module, length: int, *, size: int = 1000, seed: int = 1
 
 
 def train_adding(kind: str, *, length: int, steps: int, hidden: int = 32, batch: int = 64, lr: float = 2e-2,
-                 clip: float | None = 1.0, seed: int = 0, forget_bias: float | None = None,
+                 clip: float | None = 1.0, seed: int | Sequence[int] = 0, forget_bias: float | None = None,
                  target_mse: float | None = None, device: torch.device | str | None = None, test_size: int = 1000,
                  progress: bool = True, desc: str | None = None) -> Run:
     """Train a SequenceRegressor of ``kind`` on the adding problem with a fresh batch every step.
@@ -136,15 +137,20 @@ def train_adding(kind: str, *, length: int, steps: int, hidden: int = 32, batch:
     With ``target_mse`` training ends early once the mean training loss of the last 25 steps is below it
     (checked every 25 steps). Returns a :class:`Run` whose metric is the test MSE on ``test_size`` unseen
     sequences (the baseline, always answering 1, scores ``tasks.ADDING_BASELINE_MSE`` = 1/6).
+
+    Several seeds (``seed=[s0, s1, ...]``, with ``target_mse``): one model per seed trains in turn, 25 steps at a
+    time, until the first reaches the target; that one is returned. How long a model stays on the baseline's
+    plateau before it finds the marked numbers varies a lot with its initial weights, so a few starts make the
+    outcome far more certain than a longer run of one. Each model sees exactly the batches it would see alone.
+    ``extra["members"]`` records every model: its seed, steps, training losses and test MSE.
     """
     _check_kind(kind)
+    seeds = [int(seed)] if isinstance(seed, (int, np.integer)) else [int(s) for s in seed]
+    if not seeds:
+        raise ValueError("seed must be an int or a non-empty list of ints")
+    if len(seeds) > 1 and target_mse is None:
+        raise ValueError("several seeds need target_mse: training stops when the first model reaches it")
     dev = torch.device(device) if device is not None else torch.device("cpu")
-    model = SequenceRegressor(kind, 2, hidden, forget_bias=forget_bias, seed=seed).to(dev)
-    data_seed = 1_000_003 * (seed + 1)
-
-    def make_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        x, y = tasks.adding_task(batch, length, seed=data_seed + step)
-        return x.to(dev), y.to(dev)
 
     def loss_fn(m: nn.Module, b: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         return ((m(b[0]) - b[1]) ** 2).mean()
@@ -152,14 +158,45 @@ def train_adding(kind: str, *, length: int, steps: int, hidden: int = 32, batch:
     def reached(state: State) -> bool:
         return target_mse is not None and float(np.mean(state.losses[-25:])) < target_mse
 
+    members = []
+    for s in seeds:
+        model = SequenceRegressor(kind, 2, hidden, forget_bias=forget_bias, seed=s).to(dev)
+        members.append({"seed": s, "model": model, "optimizer": make_optimizer("adam", model.parameters(), lr),
+                        "data_seed": 1_000_003 * (s + 1), "losses": [], "grad_norms": []})
     cpu0, wall0 = _clocks()
-    hist = fit(model, make_batch, loss_fn, steps=steps, lr=lr, clip=clip, progress=progress,
-               desc=desc or f"{KIND_LABELS[kind]} 덧셈 문제 T={length}", callbacks=[StopWhen(reached, every=25)])
-    mse = adding_mse(model, length, size=test_size, device=dev)
+    bar = tqdm(total=steps * len(seeds), desc=desc or f"{KIND_LABELS[kind]} 덧셈 문제 T={length}",
+               disable=not progress, leave=False)
+    winner = None
+    for start in range(0, steps, 25):
+        for m in (m for m in members if not m.get("diverged")):
+            def make_batch(step: int, m: dict = m) -> tuple[torch.Tensor, torch.Tensor]:
+                x, y = tasks.adding_task(batch, length, seed=m["data_seed"] + start + step)
+                return x.to(dev), y.to(dev)
+
+            hist = fit(m["model"], make_batch, loss_fn, steps=min(25, steps - start), optimizer=m["optimizer"],
+                       clip=clip, progress=False, callbacks=[StopWhen(reached, every=25)])
+            m["losses"] += hist.losses.tolist()
+            m["grad_norms"] += hist.grad_norms.tolist()
+            bar.update(len(hist.losses))
+            bar.set_postfix(loss=f"{np.mean(hist.losses):.4f}")
+            if hist.stopped == "stop condition":
+                winner = winner or m
+            elif hist.stopped != "done":
+                m["diverged"] = True  # a non-finite loss ends this model's run, as it would end it alone
+        if winner is not None or all(m.get("diverged") for m in members):
+            break
+    bar.close()
+    for m in members:
+        m["mse"] = adding_mse(m["model"], length, size=test_size, device=dev)
+    best = winner or min(members, key=lambda m: m["mse"] if np.isfinite(m["mse"]) else np.inf)
     cpu1, wall1 = _clocks()
-    losses, norms = hist.losses.tolist(), hist.grad_norms.tolist()
-    return Run(kind, model, losses, norms, mse, len(losses), cpu1 - cpu0, wall1 - wall0,
-               {"length": length, "hidden": hidden, "batch": batch})
+    extra: dict[str, Any] = {"length": length, "hidden": hidden, "batch": batch}
+    if len(seeds) > 1:
+        extra["seed"] = best["seed"]
+        extra["members"] = [{"seed": m["seed"], "steps": len(m["losses"]), "losses": m["losses"], "mse": m["mse"]}
+                            for m in members]
+    return Run(kind, best["model"], best["losses"], best["grad_norms"], best["mse"], len(best["losses"]),
+               cpu1 - cpu0, wall1 - wall0, extra)
 
 
 # ---------------------------------------------------------------- the embedded Reber grammar

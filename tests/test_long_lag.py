@@ -65,6 +65,29 @@ def test_train_adding_is_seeded_and_learns_a_short_lag():
     assert first.extra == {"length": 10, "hidden": 16, "batch": 32}
 
 
+def test_train_adding_with_several_seeds_keeps_the_first_to_reach_the_target():
+    kw = dict(length=10, steps=310, hidden=16, batch=32, lr=2e-2, target_mse=2e-3, progress=False)
+    many = ll.train_adding("lstm", seed=[3, 4, 5], **kw)
+    members = many.extra["members"]
+    assert [m["seed"] for m in members] == [3, 4, 5] and many.extra["seed"] in (3, 4, 5)
+    # the kept model is exactly the one-seed run of its seed: same batches, same updates, same stop
+    alone = ll.train_adding("lstm", seed=many.extra["seed"], **kw)
+    assert many.losses == alone.losses and many.grad_norms == alone.grad_norms and many.metric == alone.metric
+    assert many.steps == alone.steps < 310 and np.mean(many.losses[-25:]) < 2e-3
+    # the others trained in turn, 25 steps at a time, and stopped after the same round; none before it had won
+    assert all(m["steps"] == many.steps and len(m["losses"]) == m["steps"] for m in members)
+    before = [m for m in members if m["seed"] < many.extra["seed"]]
+    assert all(np.mean(m["losses"][-25:]) >= 2e-3 for m in before)
+    assert many.cpu_seconds >= alone.cpu_seconds * 0.5
+
+
+def test_train_adding_with_several_seeds_needs_a_target_and_seeds():
+    with pytest.raises(ValueError, match="target_mse"):
+        ll.train_adding("lstm", length=10, steps=30, seed=[1, 2], progress=False)
+    with pytest.raises(ValueError, match="non-empty"):
+        ll.train_adding("lstm", length=10, steps=30, seed=[], target_mse=0.1, progress=False)
+
+
 def test_adding_mse_of_a_constant_answer_is_the_baseline():
     class Constant(torch.nn.Module):
         def __init__(self):
