@@ -34,7 +34,7 @@ def execute(src: Path, dst: Path) -> float:
 
     nb = nbformat.read(src, as_version=4)
     start = time.monotonic()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(src.parent)}},
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(src.parent)}},
                    store_widget_state=True).execute()
     nbformat.write(nb, dst)
     return time.monotonic() - start
